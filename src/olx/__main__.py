@@ -1,0 +1,3 @@
+from olx.cli import main
+
+main()

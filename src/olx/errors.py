@@ -1,0 +1,42 @@
+"""olx's exception hierarchy; the CLI maps each class to its documented exit code."""
+
+from __future__ import annotations
+
+
+class OlxError(Exception):
+    """Base of every error olx reports to a user: one line, an optional hint."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class InputError(OlxError):
+    """Unknown name, bad argument, missing file, unexpected shape, forbidding git state."""
+
+    exit_code = 2
+
+
+class ShapeError(InputError):
+    """A source file olx cannot read as a version matrix (names file and line)."""
+
+    def __init__(self, path: str, line: int | None, message: str, hint: str | None = None):
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}", hint)
+        self.path = path
+        self.line = line
+
+
+class GuardError(OlxError):
+    """A guard refused the change (exit 1); ``--force`` bypasses only promote guards."""
+
+    exit_code = 1
+
+
+class SafetyError(OlxError):
+    """The re-read of the rewritten source did not match the intended change (exit 3)."""
+
+    exit_code = 3

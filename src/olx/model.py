@@ -1,0 +1,231 @@
+"""The typed model of a version matrix, as the reader builds it from source.
+
+Every item keeps the :class:`Span` of the node it came from and the :class:`Statement`
+(top-level statement) that holds it, so that the write side can rewrite exactly that
+statement and error messages can name file and line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+STAGES = ("CI", "QA", "Production")
+NEWEST_NAMES = ("master", "main")
+# Fields of OpenEdxApplicationVersion when types.py declares no model (and the order in
+# which SPEC.md shows them first in JSON).
+DEFAULT_ENTRY_FIELDS = (
+    "application",
+    "application_type",
+    "release",
+    "branch_override",
+    "origin_override",
+    "runtime_version_override",
+    "translation_overrides",
+)
+
+
+@dataclass(frozen=True)
+class Span:
+    """Line (1-based) and column (0-based, UTF-8 bytes as ast reports) range of a node."""
+
+    start_line: int
+    start_col: int
+    end_line: int
+    end_col: int
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A top-level statement of a file: its index in the module body and its lines."""
+
+    index: int
+    start_line: int
+    end_line: int
+
+
+@dataclass
+class Release:
+    name: str
+    member: str
+    branch: str | None
+    python_version: str | None
+    node_version: str | None
+    arity: int
+    span: Span
+    stmt: Statement
+
+
+@dataclass
+class Application:
+    value: str
+    member: str
+    type: str  # "IDA" or "MFE"
+    repository: str | None
+    path: str | None
+    span: Span
+    stmt: Statement
+
+
+@dataclass
+class StageRelease:
+    stage: str
+    release: str
+    span: Span  # the node naming the release (string literal or attribute)
+
+
+@dataclass
+class Deployment:
+    name: str
+    member: str
+    stages: list[StageRelease]
+    span: Span
+    stmt: Statement
+
+    def stage(self, name: str) -> StageRelease | None:
+        for st in self.stages:
+            if st.stage == name:
+                return st
+        return None
+
+
+@dataclass
+class AppEntry:
+    """One ``OpenEdxApplicationVersion(...)``: its evaluated keyword values."""
+
+    values: dict[str, Any]
+    span: Span
+    stmt: Statement
+
+    @property
+    def application(self) -> Any:
+        return self.values.get("application")
+
+    @property
+    def application_type(self) -> Any:
+        return self.values.get("application_type")
+
+    @property
+    def release(self) -> Any:
+        return self.values.get("release")
+
+
+@dataclass
+class DeploymentBlock:
+    deployment: str
+    entries: list[AppEntry]
+    span: Span  # the key
+
+
+@dataclass
+class ReleaseBlock:
+    release: str
+    deployments: list[DeploymentBlock]
+    span: Span  # the key
+
+    def get(self, deployment: str) -> DeploymentBlock | None:
+        for block in self.deployments:
+            if block.deployment == deployment:
+                return block
+        return None
+
+
+@dataclass
+class TypesModel:
+    path: str
+    releases: list[Release]
+    applications: list[Application]  # IDAs then MFEs, in source order
+    entry_fields: tuple[str, ...]
+    release_stmt: Statement | None
+    ida_stmt: Statement | None
+    mfe_stmt: Statement | None
+
+    def release(self, name: str) -> Release | None:
+        for rel in self.releases:
+            if rel.name == name:
+                return rel
+        return None
+
+
+@dataclass
+class MatrixModel:
+    path: str
+    deployments: list[Deployment]
+    release_map: list[ReleaseBlock]
+    deployment_stmt: Statement | None
+    release_map_stmt: Statement | None
+
+    def block(self, release: str) -> ReleaseBlock | None:
+        for block in self.release_map:
+            if block.release == release:
+                return block
+        return None
+
+    def deployment(self, name: str) -> Deployment | None:
+        for dep in self.deployments:
+            if dep.name == name:
+                return dep
+        return None
+
+
+@dataclass
+class Matrix:
+    """Both files read together."""
+
+    types: TypesModel
+    matrix: MatrixModel
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``olx show --json`` object of SPEC.md (values as Python evaluates them)."""
+        fields = ordered_fields(self.types.entry_fields)
+        return {
+            "releases": [
+                {
+                    "name": r.name,
+                    "member": r.member,
+                    "branch": r.branch,
+                    "python_version": r.python_version,
+                    "node_version": r.node_version,
+                }
+                for r in self.types.releases
+            ],
+            "applications": [
+                {
+                    "value": a.value,
+                    "member": a.member,
+                    "type": a.type,
+                    "repository": a.repository,
+                    "path": a.path,
+                }
+                for a in self.types.applications
+            ],
+            "deployments": [
+                {
+                    "name": d.name,
+                    "member": d.member,
+                    "stages": {s.stage: s.release for s in d.stages},
+                }
+                for d in self.matrix.deployments
+            ],
+            "release_map": {
+                block.release: {
+                    dep.deployment: [
+                        {f: entry.values.get(f) for f in fields} for entry in dep.entries
+                    ]
+                    for dep in block.deployments
+                }
+                for block in self.matrix.release_map
+            },
+        }
+
+
+def ordered_fields(declared: tuple[str, ...]) -> tuple[str, ...]:
+    """SPEC.md's key order: application, application_type, release, then declared order."""
+    head = [f for f in ("application", "application_type", "release") if f in declared]
+    return tuple(head + [f for f in declared if f not in head])
+
+
+def release_rank(name: str) -> tuple[int, str]:
+    """Release order: named releases alphabetically, ``master``/``main`` newest."""
+    return (1 if name in NEWEST_NAMES else 0, name)

@@ -1,0 +1,430 @@
+"""Read ``types.py`` and ``version_matrix.py`` as source into the model.
+
+Built on the standard library's :mod:`ast` so that a read costs about what Python's own
+parser costs: olx reads on every command, and the write side re-reads every rewrite with
+this module to verify it independently of libcst, which made the edit. The files are
+never imported or executed.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from olx.errors import ShapeError
+from olx.model import (
+    DEFAULT_ENTRY_FIELDS,
+    AppEntry,
+    Application,
+    Deployment,
+    DeploymentBlock,
+    Matrix,
+    MatrixModel,
+    Release,
+    ReleaseBlock,
+    Span,
+    StageRelease,
+    Statement,
+    TypesModel,
+)
+
+RELEASE_ENUM = "OpenEdxSupportedRelease"
+IDA_ENUM = "OpenEdxApplication"
+MFE_ENUM = "OpenEdxMicroFrontend"
+ENTRY_MODEL = "OpenEdxApplicationVersion"
+DEPLOYMENT_ENUM = "OpenLearningOpenEdxDeployment"
+RELEASE_MAP = "ReleaseMap"
+
+
+def span_of(node: ast.AST) -> Span:
+    return Span(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
+
+
+def parse(source: str, path: str) -> ast.Module:
+    """Parse ``source``; a syntax error becomes a :class:`ShapeError` naming file:line."""
+    try:
+        return ast.parse(source, filename=path)
+    except SyntaxError as exc:
+        raise ShapeError(
+            path, exc.lineno, f"syntax error: {exc.msg}", "fix the file, then run olx again"
+        ) from None
+    except ValueError as exc:  # e.g. NUL bytes
+        raise ShapeError(path, None, f"cannot parse: {exc}") from None
+
+
+def statements(module: ast.Module) -> list[tuple[ast.stmt, Statement]]:
+    """Each top-level statement with its line range (decorators included)."""
+    out = []
+    for index, node in enumerate(module.body):
+        start = node.lineno
+        for deco in getattr(node, "decorator_list", ()):
+            start = min(start, deco.lineno)
+        out.append((node, Statement(index, start, node.end_lineno or node.lineno)))
+    return out
+
+
+def _name_of(func: ast.expr) -> str | None:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
+
+
+def _members(cls: ast.ClassDef) -> list[tuple[str, ast.expr, ast.stmt]]:
+    """Enum members: ``name = value`` assignments in the class body (not ``_private``)."""
+    out = []
+    for node in cls.body:
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and not node.targets[0].id.startswith("_")
+        ):
+            out.append((node.targets[0].id, node.value, node))
+    return out
+
+
+class Evaluator:
+    """Evaluates the literal subset of Python the matrix uses, as Python would.
+
+    Constants, containers, ``**`` merges in dicts, Enum references (``E.member``,
+    ``E["member"]``, ``E.member.value``) and names of module-level constants. Anything
+    else (a call, an operator on names) is a shape olx does not understand.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        enums: dict[str, dict[str, str]],
+        constants: dict[str, ast.expr] | None = None,
+    ) -> None:
+        self.path = path
+        self.enums = enums
+        self.constants = constants or {}
+        self._cache: dict[str, Any] = {}
+        self._active: set[str] = set()
+
+    def fail(self, node: ast.AST, what: str) -> ShapeError:
+        return ShapeError(
+            self.path,
+            getattr(node, "lineno", None),
+            f"{what}: {ast.unparse(node)[:60]}",
+            "olx reads literals, Enum references and module-level constants only",
+        )
+
+    def enum_member(self, node: ast.expr) -> tuple[str, str] | None:
+        """(enum, member name) for ``E.member`` / ``E["member"]``, else None."""
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            if node.value.id in self.enums:
+                return node.value.id, node.attr
+        if (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in self.enums
+            and isinstance(node.slice, ast.Constant)
+            and isinstance(node.slice.value, str)
+        ):
+            return node.value.id, node.slice.value
+        return None
+
+    def enum_value(self, node: ast.expr) -> str:
+        ref = self.enum_member(node)
+        if ref is None:
+            raise self.fail(node, "not an Enum reference")
+        enum, name = ref
+        members = self.enums[enum]
+        if name in members:
+            return members[name]
+        if name in members.values():  # lookup by value (inverted-lookup metaclass)
+            return name
+        raise ShapeError(
+            self.path,
+            node.lineno,
+            f"{enum} has no member {name!r}",
+            f"members: {', '.join(members)}",
+        )
+
+    def eval(self, node: ast.expr) -> Any:
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            return [self.eval(elt) for elt in node.elts]
+        if isinstance(node, ast.Dict):
+            out: dict[Any, Any] = {}
+            for key, value in zip(node.keys, node.values, strict=True):
+                if key is None:
+                    merged = self.eval(value)
+                    if not isinstance(merged, dict):
+                        raise self.fail(value, "** of something that is not a dict")
+                    out.update(merged)
+                else:
+                    out[self.eval(key)] = self.eval(value)
+            return out
+        if isinstance(node, ast.Name):
+            return self.constant(node)
+        if isinstance(node, ast.Attribute) and node.attr == "value":
+            if self.enum_member(node.value) is not None:
+                return self.enum_value(node.value)
+        if self.enum_member(node) is not None:
+            return self.enum_value(node)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left, right = self.eval(node.left), self.eval(node.right)
+            if type(left) is type(right) and isinstance(left, (str, list)):
+                return left + right
+        if isinstance(node, ast.Call):
+            raise self.fail(node, "a value computed by a function call")
+        raise self.fail(node, "a value olx cannot read")
+
+    def constant(self, node: ast.Name) -> Any:
+        name = node.id
+        if name in self._cache:
+            return self._cache[name]
+        if name not in self.constants:
+            raise self.fail(node, "a name that is not a module-level constant")
+        if name in self._active:
+            raise self.fail(node, "a constant that refers to itself")
+        self._active.add(name)
+        try:
+            value = self.eval(self.constants[name])
+        finally:
+            self._active.discard(name)
+        self._cache[name] = value
+        return value
+
+
+def _find_class(module: ast.Module, name: str) -> tuple[ast.ClassDef, Statement] | None:
+    for node, stmt in statements(module):
+        if isinstance(node, ast.ClassDef) and node.name == name:
+            return node, stmt
+    return None
+
+
+def _string_tuple(ev: Evaluator, value: ast.expr, what: str) -> list[str]:
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return [value.value]
+    if not isinstance(value, ast.Tuple):
+        raise ev.fail(value, f"{what} member is not a tuple")
+    items = [ev.eval(elt) for elt in value.elts]
+    if not items or not all(isinstance(item, str) for item in items):
+        raise ev.fail(value, f"{what} member is not a tuple of strings")
+    return items
+
+
+def read_types(source: str, path: str) -> TypesModel:
+    """Read the release Enum, the application Enums and the entry model's fields."""
+    module = parse(source, path)
+    ev = Evaluator(path, {})
+    found = _find_class(module, RELEASE_ENUM)
+    if found is None:
+        raise ShapeError(path, None, f"no class {RELEASE_ENUM}", "is --types the right file?")
+    cls, release_stmt = found
+    releases = []
+    for member, value, node in _members(cls):
+        items = _string_tuple(ev, value, RELEASE_ENUM)
+        if len(items) not in (1, 2, 4):
+            raise ev.fail(value, f"{RELEASE_ENUM} member with {len(items)} fields")
+        items += [None] * (4 - len(items))  # type: ignore[list-item]
+        releases.append(
+            Release(
+                name=items[0],
+                member=member,
+                branch=items[1],
+                python_version=items[2],
+                node_version=items[3],
+                arity=len([i for i in items if i is not None]),
+                span=span_of(node),
+                stmt=release_stmt,
+            )
+        )
+
+    applications: list[Application] = []
+    stmts: dict[str, Statement | None] = {}
+    for enum_name, app_type in ((IDA_ENUM, "IDA"), (MFE_ENUM, "MFE")):
+        found = _find_class(module, enum_name)
+        stmts[app_type] = found[1] if found else None
+        if found is None:
+            continue
+        cls, stmt = found
+        for member, value, node in _members(cls):
+            items = _string_tuple(ev, value, enum_name)
+            applications.append(
+                Application(
+                    value=items[0],
+                    member=member,
+                    type=app_type,
+                    repository=items[1] if len(items) > 1 else None,
+                    path=items[2] if app_type == "MFE" and len(items) > 2 else None,
+                    span=span_of(node),
+                    stmt=stmt,
+                )
+            )
+
+    fields: tuple[str, ...] = DEFAULT_ENTRY_FIELDS
+    found = _find_class(module, ENTRY_MODEL)
+    if found is not None:
+        declared = tuple(
+            node.target.id
+            for node in found[0].body
+            if isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and not node.target.id.startswith("_")
+            and node.target.id != "model_config"
+            and "ClassVar" not in ast.unparse(node.annotation)
+        )
+        if declared:
+            fields = declared
+
+    return TypesModel(
+        path=path,
+        releases=releases,
+        applications=applications,
+        entry_fields=fields,
+        release_stmt=release_stmt,
+        ida_stmt=stmts["IDA"],
+        mfe_stmt=stmts["MFE"],
+    )
+
+
+def _enums_of(types: TypesModel) -> dict[str, dict[str, str]]:
+    return {
+        RELEASE_ENUM: {r.member: r.name for r in types.releases},
+        IDA_ENUM: {a.member: a.value for a in types.applications if a.type == "IDA"},
+        MFE_ENUM: {a.member: a.value for a in types.applications if a.type == "MFE"},
+    }
+
+
+def _call_args(call: ast.Call, names: tuple[str, ...]) -> dict[str, ast.expr]:
+    """Map positional and keyword arguments of ``call`` onto ``names``."""
+    args = dict(zip(names, call.args, strict=False))
+    for kw in call.keywords:
+        if kw.arg is not None:
+            args[kw.arg] = kw.value
+    return args
+
+
+def _stage_release(ev: Evaluator, node: ast.expr, deployment: str) -> str:
+    ref = ev.enum_member(node)
+    if ref is not None and ref[0] == RELEASE_ENUM:
+        members = ev.enums[RELEASE_ENUM]
+        # An unknown member is kept by name: ``olx check`` reports it (invariant 1).
+        return members.get(ref[1], ref[1])
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    raise ShapeError(
+        ev.path,
+        node.lineno,
+        f"the release of a stage of {deployment!r} is not a release reference: "
+        f"{ast.unparse(node)[:60]}",
+        f'write it as {RELEASE_ENUM}["<release>"]',
+    )
+
+
+def _read_deployments(ev: Evaluator, cls: ast.ClassDef, stmt: Statement) -> list[Deployment]:
+    deployments = []
+    for member, value, node in _members(cls):
+        if not isinstance(value, ast.Call):
+            raise ev.fail(value, f"{DEPLOYMENT_ENUM}.{member} is not a DeploymentEnvRelease")
+        args = _call_args(value, ("deployment_name", "env_release_map"))
+        if "deployment_name" not in args or "env_release_map" not in args:
+            raise ev.fail(value, "DeploymentEnvRelease without deployment_name/env_release_map")
+        name = ev.eval(args["deployment_name"])
+        if not isinstance(name, str):
+            raise ev.fail(args["deployment_name"], "deployment_name is not a string")
+        env_map = args["env_release_map"]
+        if not isinstance(env_map, ast.List):
+            raise ev.fail(env_map, f"env_release_map of {name!r} is not a list")
+        stages = []
+        for item in env_map.elts:
+            if not isinstance(item, ast.Call) or _name_of(item.func) != "EnvRelease":
+                raise ev.fail(item, f"an env_release_map item of {name!r} is not EnvRelease")
+            eargs = _call_args(item, ("environment", "edx_release"))
+            if "environment" not in eargs or "edx_release" not in eargs:
+                raise ev.fail(item, "EnvRelease needs a stage and a release")
+            stage = ev.eval(eargs["environment"])
+            if not isinstance(stage, str):
+                raise ev.fail(eargs["environment"], "a stage that is not a string")
+            release_node = eargs["edx_release"]
+            stages.append(
+                StageRelease(stage, _stage_release(ev, release_node, name), span_of(release_node))
+            )
+        deployments.append(Deployment(name, member, stages, span_of(node), stmt))
+    return deployments
+
+
+def _read_release_map(
+    ev: Evaluator, value: ast.expr, stmt: Statement, fields: tuple[str, ...]
+) -> list[ReleaseBlock]:
+    if not isinstance(value, ast.Dict):
+        raise ev.fail(value, f"{RELEASE_MAP} is not a dict literal")
+    blocks = []
+    for key, deps in zip(value.keys, value.values, strict=True):
+        if key is None:
+            raise ev.fail(deps, f"** merge in {RELEASE_MAP}")
+        release = ev.eval(key)
+        if not isinstance(release, str):
+            raise ev.fail(key, f"a {RELEASE_MAP} key that is not a string")
+        if not isinstance(deps, ast.Dict):
+            raise ev.fail(deps, f"{RELEASE_MAP}[{release!r}] is not a dict literal")
+        dep_blocks = []
+        for dkey, entries in zip(deps.keys, deps.values, strict=True):
+            if dkey is None:
+                raise ev.fail(entries, f"** merge in {RELEASE_MAP}[{release!r}]")
+            deployment = ev.eval(dkey)
+            if not isinstance(deployment, str):
+                raise ev.fail(dkey, "a deployment key that is not a string")
+            if not isinstance(entries, ast.List):
+                raise ev.fail(entries, f"{RELEASE_MAP}[{release!r}][{deployment!r}] is not a list")
+            items = []
+            for call in entries.elts:
+                if not isinstance(call, ast.Call) or _name_of(call.func) != ENTRY_MODEL:
+                    raise ev.fail(call, f"an entry that is not {ENTRY_MODEL}(...)")
+                if call.args:
+                    raise ev.fail(call, f"{ENTRY_MODEL} with positional arguments")
+                values = {}
+                for kw in call.keywords:
+                    if kw.arg is None:
+                        raise ev.fail(kw.value, f"** in {ENTRY_MODEL}")
+                    if kw.arg in fields:
+                        values[kw.arg] = ev.eval(kw.value)
+                items.append(AppEntry(values, span_of(call), stmt))
+            dep_blocks.append(DeploymentBlock(deployment, items, span_of(dkey)))
+        blocks.append(ReleaseBlock(release, dep_blocks, span_of(key)))
+    return blocks
+
+
+def read_matrix(source: str, path: str, types: TypesModel) -> MatrixModel:
+    """Read the deployment Enum and ``ReleaseMap`` (values resolved against ``types``)."""
+    module = parse(source, path)
+    constants: dict[str, ast.expr] = {}
+    deployments: list[Deployment] = []
+    deployment_stmt = release_map_stmt = None
+    map_value: ast.expr | None = None
+    for node, stmt in statements(module):
+        if isinstance(node, ast.ClassDef) and node.name == DEPLOYMENT_ENUM:
+            deployment_stmt = stmt
+            dep_node = node
+        target = None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target = node.target
+        if isinstance(target, ast.Name):
+            if target.id == RELEASE_MAP:
+                release_map_stmt, map_value = stmt, node.value  # type: ignore[attr-defined]
+            else:
+                constants[target.id] = node.value  # type: ignore[attr-defined]
+    ev = Evaluator(path, _enums_of(types), constants)
+    if deployment_stmt is None:
+        raise ShapeError(path, None, f"no class {DEPLOYMENT_ENUM}", "is --matrix the right file?")
+    deployments = _read_deployments(ev, dep_node, deployment_stmt)
+    if release_map_stmt is None or map_value is None:
+        raise ShapeError(path, None, f"no {RELEASE_MAP} assignment", "is --matrix the right file?")
+    blocks = _read_release_map(ev, map_value, release_map_stmt, types.entry_fields)
+    return MatrixModel(path, deployments, blocks, deployment_stmt, release_map_stmt)
+
+
+def read_sources(types_src: str, matrix_src: str, types_path: str, matrix_path: str) -> Matrix:
+    """Read both files from their text."""
+    types = read_types(types_src, types_path)
+    return Matrix(types, read_matrix(matrix_src, matrix_path, types))

@@ -1,0 +1,103 @@
+"""Find the target repository and its two files (SPEC.md "Target repository and files")."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from olx.errors import InputError, ShapeError
+from olx.model import Matrix
+
+DEFAULT_TYPES = "src/bridge/settings/openedx/types.py"
+DEFAULT_MATRIX = "src/bridge/settings/openedx/version_matrix.py"
+
+
+@dataclass(frozen=True)
+class Target:
+    """The repository root and the two files' absolute paths."""
+
+    root: Path
+    types: Path
+    matrix: Path
+
+    def rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def git_toplevel(start: Path) -> Path | None:
+    """The work tree root above ``start`` (a ``.git`` dir or file), without running git."""
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def _configured(root: Path) -> dict[str, str]:
+    pyproject = root / "pyproject.toml"
+    if not pyproject.is_file():
+        return {}
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{pyproject}: cannot read [tool.olx]: {exc}") from None
+    section = data.get("tool", {}).get("olx", {})
+    return {k: v for k, v in section.items() if k in ("types", "matrix") and isinstance(v, str)}
+
+
+def discover(
+    repo: str | None = None,
+    types: str | None = None,
+    matrix: str | None = None,
+    cwd: Path | None = None,
+) -> Target:
+    """--repo, else $OLX_REPO, else the git top-level of ``cwd``; then the two paths."""
+    here = (cwd or Path.cwd()).resolve()
+    chosen = repo or os.environ.get("OLX_REPO") or None
+    if chosen:
+        root = (here / chosen).resolve()
+        if not root.is_dir():
+            raise InputError(f"repository {chosen!r} is not a directory", "check --repo / OLX_REPO")
+    else:
+        found = git_toplevel(here)
+        if found is None:
+            raise InputError(
+                "not inside a git work tree",
+                "run olx inside the infrastructure repository, or pass --repo PATH",
+            )
+        root = found
+    config = _configured(root)
+    types_path = root / (types or config.get("types") or DEFAULT_TYPES)
+    matrix_path = root / (matrix or config.get("matrix") or DEFAULT_MATRIX)
+    return Target(root, types_path, matrix_path)
+
+
+def read_text(path: Path, shown: str) -> str:
+    """A file's text exactly as stored (newlines untranslated)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(
+            f"{shown}: file not found",
+            "pass --repo, --types/--matrix, or set [tool.olx] in pyproject.toml",
+        ) from None
+    except OSError as exc:
+        raise InputError(f"{shown}: cannot read: {exc.strerror}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ShapeError(shown, None, f"not UTF-8 ({exc.reason})") from None
+
+
+def load(target: Target) -> tuple[Matrix, str, str]:
+    """Read both files; returns the model and the two texts."""
+    from olx.reader import read_sources
+
+    types_shown, matrix_shown = target.rel(target.types), target.rel(target.matrix)
+    types_src = read_text(target.types, types_shown)
+    matrix_src = read_text(target.matrix, matrix_shown)
+    return read_sources(types_src, matrix_src, types_shown, matrix_shown), types_src, matrix_src
