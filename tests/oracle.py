@@ -1,0 +1,187 @@
+"""An independent oracle for ``olx show --json``: it *executes* a fixture's files.
+
+olx reads the version matrix as source with :mod:`ast`. This module does what the real
+infrastructure code does instead: it runs ``types.py`` and ``version_matrix.py`` with
+Python, under their real module names, against a tiny stand-in for ``pydantic``, and
+builds the SPEC.md ``show --json`` object from the live Enum members and model objects.
+It deliberately does not import olx.
+"""
+
+from __future__ import annotations
+
+import sys
+import types as pytypes
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+TYPES_MODULE = "bridge.settings.openedx.types"
+MATRIX_MODULE = "bridge.settings.openedx.version_matrix"
+PARENTS = ("bridge", "bridge.settings", "bridge.settings.openedx")
+HEAD_FIELDS = ("application", "application_type", "release")
+
+_MISSING = object()
+
+
+def _annotated_fields(cls: type) -> list[str]:
+    """Annotated field names of ``cls`` and its bases, base classes first."""
+    names: list[str] = []
+    for klass in reversed(cls.__mro__):
+        for name in vars(klass).get("__annotations__", {}):
+            if name not in names and not name.startswith("_"):
+                names.append(name)
+    return names
+
+
+class _StubBaseModel:
+    """Just enough of ``pydantic.BaseModel``: fields from kwargs, defaults or None."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        for name in _annotated_fields(type(self)):
+            if name in kwargs:
+                value = kwargs[name]
+            else:
+                value = getattr(type(self), name, _MISSING)
+                if value is _MISSING or isinstance(value, property):
+                    value = None
+            object.__setattr__(self, name, value)
+
+
+def _stub_pydantic() -> pytypes.ModuleType:
+    module = pytypes.ModuleType("pydantic")
+    module.BaseModel = _StubBaseModel  # type: ignore[attr-defined]
+    return module
+
+
+def _package(name: str) -> pytypes.ModuleType:
+    module = pytypes.ModuleType(name)
+    module.__path__ = []  # type: ignore[attr-defined]
+    return module
+
+
+def _exec_module(name: str, path: Path) -> pytypes.ModuleType:
+    module = pytypes.ModuleType(name)
+    module.__file__ = str(path)
+    sys.modules[name] = module
+    code = compile(path.read_text(encoding="utf-8"), str(path), "exec")
+    exec(code, module.__dict__)  # noqa: S102 - the whole point of this oracle
+    parent, _, child = name.rpartition(".")
+    setattr(sys.modules[parent], child, module)
+    return module
+
+
+def _plain(value: Any) -> Any:
+    """What the value looks like in JSON: Enum members become their values."""
+    if isinstance(value, Enum):
+        return _plain(value.value)
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def load(fixture_dir: str | Path) -> tuple[pytypes.ModuleType, pytypes.ModuleType]:
+    """Execute both files; return (types module, matrix module).
+
+    Everything put into ``sys.modules`` (the stub ``pydantic``, the ``bridge`` packages
+    and both modules) is removed again, and whatever was there before is restored.
+    """
+    fixture_dir = Path(fixture_dir)
+    names = ("pydantic", *PARENTS, TYPES_MODULE, MATRIX_MODULE)
+    saved = {name: sys.modules[name] for name in names if name in sys.modules}
+    try:
+        sys.modules["pydantic"] = _stub_pydantic()
+        for name in PARENTS:
+            sys.modules[name] = _package(name)
+            parent, _, child = name.rpartition(".")
+            if parent:
+                setattr(sys.modules[parent], child, sys.modules[name])
+        types_mod = _exec_module(TYPES_MODULE, fixture_dir / "types.py")
+        matrix_mod = _exec_module(MATRIX_MODULE, fixture_dir / "version_matrix.py")
+    finally:
+        for name in names:
+            sys.modules.pop(name, None)
+        sys.modules.update(saved)
+    return types_mod, matrix_mod
+
+
+def oracle(fixture_dir: str | Path) -> dict[str, Any]:
+    """The ``olx show --json`` object for the fixture, computed by running it."""
+    types_mod, matrix_mod = load(fixture_dir)
+
+    releases = [
+        {
+            "name": _plain(member.value),
+            "member": member.name,
+            "branch": getattr(member, "branch", None),
+            "python_version": getattr(member, "python_version", None),
+            "node_version": getattr(member, "node_version", None),
+        }
+        for member in types_mod.OpenEdxSupportedRelease
+    ]
+
+    applications = []
+    for enum_name, app_type in (
+        ("OpenEdxApplication", "IDA"),
+        ("OpenEdxMicroFrontend", "MFE"),
+    ):
+        enum_cls = getattr(types_mod, enum_name, None)
+        if enum_cls is None:
+            continue
+        for member in enum_cls:
+            applications.append(
+                {
+                    "value": _plain(member.value),
+                    "member": member.name,
+                    "type": app_type,
+                    "repository": getattr(member, "repository", None),
+                    "path": getattr(member, "path", None)
+                    if app_type == "MFE"
+                    else None,
+                }
+            )
+
+    deployments = []
+    for member in matrix_mod.OpenLearningOpenEdxDeployment:
+        dep = member.value
+        deployments.append(
+            {
+                "name": dep.deployment_name,
+                "member": member.name,
+                "stages": {
+                    _plain(env.environment): _plain(env.edx_release)
+                    for env in dep.env_release_map
+                },
+            }
+        )
+
+    declared = _annotated_fields(types_mod.OpenEdxApplicationVersion)
+    fields = [f for f in HEAD_FIELDS if f in declared]
+    fields += [f for f in declared if f not in fields]
+    release_map = {
+        _plain(release): {
+            _plain(deployment): [
+                {f: _plain(getattr(entry, f, None)) for f in fields}
+                for entry in entries
+            ]
+            for deployment, entries in by_deployment.items()
+        }
+        for release, by_deployment in matrix_mod.ReleaseMap.items()
+    }
+
+    return {
+        "releases": releases,
+        "applications": applications,
+        "deployments": deployments,
+        "release_map": release_map,
+    }
+
+
+if __name__ == "__main__":  # pragma: no cover - manual inspection
+    import json
+
+    for arg in sys.argv[1:]:
+        print(json.dumps(oracle(arg), indent=2))
