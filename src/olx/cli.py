@@ -29,6 +29,31 @@ app = typer.Typer(
 )
 
 
+JsonFlag = Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")]
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Print the unified diff; write nothing, touch no git state.")
+]
+NoCommit = Annotated[bool, typer.Option("--no-commit", help="Write the files; touch no git state.")]
+BranchOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--branch",
+        "--git-branch",
+        help="Commit on NAME (created from HEAD, or the current branch).",
+    ),
+]
+# add-release's --branch is the release's own branch (SPEC.md), so there the commit
+# branch is spelled --git-branch only.
+GitBranchOpt = Annotated[
+    str | None,
+    typer.Option("--git-branch", help="Commit on NAME (created from HEAD, or the current branch)."),
+]
+MessageOpt = Annotated[str | None, typer.Option("--message", help="The commit message's first line.")]
+
+# The exact command line, recorded in commit bodies (set by main()).
+INVOCATION: list[str] | None = None
+
+
 @dataclass
 class Options:
     repo: str | None
@@ -89,7 +114,9 @@ def handled(func: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> None:
         ctx = kwargs.get("ctx")
-        as_json = bool(ctx and isinstance(ctx.obj, Options) and ctx.obj.json)
+        as_json = bool(kwargs.get("json_out")) or bool(
+            ctx and isinstance(ctx.obj, Options) and ctx.obj.json
+        )
         try:
             func(*args, **kwargs)
         except OlxError as exc:
@@ -101,13 +128,13 @@ def handled(func: Callable[..., None]) -> Callable[..., None]:
 
 @app.command()
 @handled
-def show(ctx: typer.Context) -> None:
+def show(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """Deployments × stages, supported releases, and ReleaseMap blocks."""
     from olx.targets import load
 
     opts: Options = ctx.obj
     matrix, _, _ = load(opts.target())
-    if opts.json:
+    if opts.json or json_out:
         emit_json(matrix.to_json())
         return
     from olx import render
@@ -117,7 +144,7 @@ def show(ctx: typer.Context) -> None:
 
 @app.command()
 @handled
-def check(ctx: typer.Context) -> None:
+def check(ctx: typer.Context, json_out: JsonFlag = False) -> None:
     """Validate the invariants; exit 1 when any is violated."""
     from olx.check import check as run_check
     from olx.targets import load
@@ -125,7 +152,7 @@ def check(ctx: typer.Context) -> None:
     opts: Options = ctx.obj
     matrix, _, _ = load(opts.target())
     result = run_check(matrix)
-    if opts.json:
+    if opts.json or json_out:
         emit_json(result.to_json())
     else:
         from olx import render
@@ -140,16 +167,189 @@ def check(ctx: typer.Context) -> None:
 def init_example(
     ctx: typer.Context,
     directory: Annotated[Path, typer.Argument(help="New directory to create.")],
+    json_out: JsonFlag = False,
 ) -> None:
     """Create a new git repository at DIRECTORY holding a realistic example matrix."""
     from olx.example import init_example as make
 
     opts: Options = ctx.obj
     commit, files = make(directory)
-    if opts.json:
+    if opts.json or json_out:
         emit_json({"directory": str(directory), "commit": commit, "files": files})
     else:
         print(f"created {directory} (commit {commit[:10]}): try `olx --repo {directory} show`")
+
+
+def _command_line(ctx: typer.Context) -> str:
+    import shlex
+
+    if INVOCATION is not None:
+        return shlex.join(["olx", *INVOCATION])
+    # Called without main() (e.g. from a test runner): rebuild it from the parameters.
+    words = ["olx", ctx.info_name or ""]
+    for key, value in ctx.params.items():
+        if value in (None, False, [], ()):
+            continue
+        flag = "--" + key.replace("_", "-")
+        if value is True:
+            words.append(flag)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                words += [flag, str(item)]
+        else:
+            words.append(str(value))
+    return shlex.join(words)
+
+
+def _write(
+    ctx: typer.Context,
+    plan: Callable[..., Any],
+    *,
+    dry_run: bool,
+    no_commit: bool,
+    branch: str | None,
+    message: str | None,
+    json_out: bool,
+    follow_up: Callable[..., list[str]] | None = None,
+) -> None:
+    """Run a planned write in the chosen mode and render its outcome."""
+    from olx.apply import execute
+
+    opts: Options = ctx.obj
+    if dry_run and no_commit:
+        raise OlxError("--dry-run and --no-commit exclude each other")
+    if branch is not None or message is not None:
+        if dry_run or no_commit:
+            raise OlxError("--branch and --message go with a commit (not --dry-run/--no-commit)")
+    outcome = execute(
+        opts.target(),
+        plan,
+        dry_run=dry_run,
+        no_commit=no_commit,
+        branch=branch,
+        message=message,
+        command_line=_command_line(ctx),
+        follow_up=follow_up,
+    )
+    if opts.json or json_out:
+        emit_json(outcome.to_json())
+        return
+    from olx import render
+
+    render.outcome(outcome, render.console(), render.console(stderr=True))
+
+
+@app.command()
+@handled
+def promote(
+    ctx: typer.Context,
+    deployment: Annotated[str, typer.Argument(help="Deployment name or member; comma list.")],
+    stage: Annotated[str, typer.Argument(help="CI, QA or Production (any case).")],
+    release: Annotated[
+        str | None, typer.Argument(help="Release; default: the previous stage's release.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Bypass the promote guards.")] = False,
+    dry_run: DryRun = False,
+    no_commit: NoCommit = False,
+    branch: BranchOpt = None,
+    message: MessageOpt = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Set STAGE of DEPLOYMENT to RELEASE (default: the release of the stage before)."""
+    from olx.promote import promote as plan
+
+    _write(
+        ctx,
+        lambda ws: plan(ws, deployment, stage, release, force),
+        dry_run=dry_run, no_commit=no_commit, branch=branch, message=message, json_out=json_out,
+    )
+
+
+@app.command("add-release")
+@handled
+def add_release(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="New release name, e.g. verawood.")],
+    release_branch: Annotated[
+        str | None,
+        typer.Option("--branch", help="The release's branch (default: the newest's pattern)."),
+    ] = None,
+    python: Annotated[str | None, typer.Option("--python", help="Python version.")] = None,
+    node: Annotated[str | None, typer.Option("--node", help="Node.js version.")] = None,
+    clone_from: Annotated[
+        str | None, typer.Option("--clone-from", help="Also clone this release's block.")
+    ] = None,
+    dry_run: DryRun = False,
+    no_commit: NoCommit = False,
+    branch: GitBranchOpt = None,
+    message: MessageOpt = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Add NAME to the release Enum (and clone a ReleaseMap block with --clone-from)."""
+    from olx.releases import add_release as plan
+
+    _write(
+        ctx,
+        lambda ws: plan(ws, name, release_branch, python, node, clone_from),
+        dry_run=dry_run, no_commit=no_commit, branch=branch, message=message, json_out=json_out,
+    )
+
+
+@app.command("clone-release")
+@handled
+def clone_release(
+    ctx: typer.Context,
+    old: Annotated[str, typer.Argument(help="Release whose block is copied.")],
+    new: Annotated[str, typer.Argument(help="Release the copy is for.")],
+    deployment: Annotated[
+        list[str] | None, typer.Option("--deployment", help="Only these deployments.")
+    ] = None,
+    dry_run: DryRun = False,
+    no_commit: NoCommit = False,
+    branch: BranchOpt = None,
+    message: MessageOpt = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Copy ReleaseMap[OLD] (all deployments, or those named) to ReleaseMap[NEW]."""
+    from olx.clone import clone_release as plan
+
+    _write(
+        ctx,
+        lambda ws: plan(ws, old, new, deployment or None),
+        dry_run=dry_run, no_commit=no_commit, branch=branch, message=message, json_out=json_out,
+    )
+
+
+@app.command()
+@handled
+def retire(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Release to retire.")],
+    block_only: Annotated[bool, typer.Option("--block-only", help="Only the ReleaseMap block.")] = False,
+    enum_only: Annotated[bool, typer.Option("--enum-only", help="Only the Enum member.")] = False,
+    dry_run: DryRun = False,
+    no_commit: NoCommit = False,
+    branch: BranchOpt = None,
+    message: MessageOpt = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Remove NAME's ReleaseMap block and Enum member in one change."""
+    from olx.releases import retire as plan
+
+    target = ctx.obj.target()
+
+    def still_mentioned(change: Any) -> list[str]:
+        from olx.gitops import mentions
+
+        found = mentions(target.root, name, [target.types, target.matrix])
+        return [f"still mentions {name}: {line}" for line in found]
+
+    _write(
+        ctx,
+        lambda ws: plan(ws, name, block_only, enum_only),
+        dry_run=dry_run, no_commit=no_commit, branch=branch, message=message, json_out=json_out,
+        follow_up=still_mentioned,
+    )
 
 
 def _fail(exc: OlxError, as_json: bool) -> NoReturn:
@@ -159,7 +359,9 @@ def _fail(exc: OlxError, as_json: bool) -> NoReturn:
 
 def main(argv: list[str] | None = None) -> NoReturn:
     """Console entry point: runs the app and turns olx errors into exit codes."""
+    global INVOCATION
     args = sys.argv[1:] if argv is None else argv
+    INVOCATION = list(args)
     as_json = "--json" in args
     try:
         code = app(args=args, prog_name="olx", standalone_mode=False)

@@ -222,7 +222,7 @@ def read_types(source: str, path: str) -> TypesModel:
     releases = []
     for member, value, node in _members(cls):
         items = _string_tuple(ev, value, RELEASE_ENUM)
-        if len(items) not in (1, 2, 4):
+        if len(items) not in (2, 4):
             raise ev.fail(value, f"{RELEASE_ENUM} member with {len(items)} fields")
         items += [None] * (4 - len(items))  # type: ignore[list-item]
         releases.append(

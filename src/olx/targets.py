@@ -101,3 +101,18 @@ def load(target: Target) -> tuple[Matrix, str, str]:
     types_src = read_text(target.types, types_shown)
     matrix_src = read_text(target.matrix, matrix_shown)
     return read_sources(types_src, matrix_src, types_shown, matrix_shown), types_src, matrix_src
+
+
+def workspace(target: Target):  # -> olx.change.Workspace
+    """The two files' texts as a workspace to plan writes against (read lazily)."""
+    from olx.change import Workspace
+
+    types_shown, matrix_shown = target.rel(target.types), target.rel(target.matrix)
+    return Workspace(
+        target.types,
+        target.matrix,
+        types_shown,
+        matrix_shown,
+        read_text(target.types, types_shown),
+        read_text(target.matrix, matrix_shown),
+    )

@@ -1,0 +1,195 @@
+"""The one object that describes a write, and the proof that it is the intended one.
+
+Every write command plans a :class:`Change` against a :class:`Workspace` (the two
+files' texts and their model). Planning never prints and never writes: the CLI renders
+the change, ``--dry-run`` shows its diff, and the write and git layers apply it once.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from olx.errors import OlxError, SafetyError
+from olx.model import Matrix
+from olx.reader import read_sources
+
+
+@dataclass
+class FileEdit:
+    path: Path
+    shown: str  # path relative to the repository, for diffs and messages
+    old: str
+    new: str
+
+
+@dataclass
+class Workspace:
+    """The two files' texts (in memory) and their model; ``plan`` applies steps here."""
+
+    types_path: Path
+    matrix_path: Path
+    types_shown: str
+    matrix_shown: str
+    types_src: str
+    matrix_src: str
+    _model: Matrix | None = None
+
+    @property
+    def model(self) -> Matrix:
+        if self._model is None:
+            self._model = read_sources(
+                self.types_src, self.matrix_src, self.types_shown, self.matrix_shown
+            )
+        return self._model
+
+    def after(self, change: Change) -> Workspace:
+        """The workspace as ``change`` leaves it (for a change made of several steps)."""
+        return Workspace(
+            self.types_path,
+            self.matrix_path,
+            self.types_shown,
+            self.matrix_shown,
+            change.new_types,
+            change.new_matrix,
+            change.new_model,
+        )
+
+
+@dataclass
+class Change:
+    """A planned write: new texts, what they mean, and what to tell the user."""
+
+    command: str
+    args: list[str]
+    summary: str  # commit subject, e.g. "Promote palm to QA for mitx"
+    new_types: str
+    new_matrix: str
+    new_model: Matrix | None = None
+    details: list[str] = field(default_factory=list)  # "mitx QA: olive → palm"
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # follow-ups, "nothing to do" reasons
+    edits: list[FileEdit] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.edits)
+
+    @property
+    def diff(self) -> str:
+        return unified_diff(self.edits)
+
+    @property
+    def branch(self) -> str:
+        """The default branch name, ``olx/<command>-<args>``."""
+        words = [self.command, *self.args]
+        slug = "-".join(re.sub(r"[^a-z0-9._]+", "-", w.lower()).strip("-.") for w in words)
+        return "olx/" + re.sub(r"-{2,}", "-", slug).strip("-")
+
+
+def unified_diff(edits: list[FileEdit]) -> str:
+    parts = []
+    for edit in edits:
+        parts.extend(
+            difflib.unified_diff(
+                edit.old.splitlines(keepends=True),
+                edit.new.splitlines(keepends=True),
+                fromfile=f"a/{edit.shown}",
+                tofile=f"b/{edit.shown}",
+            )
+        )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in parts)
+
+
+def expected_of(model: Matrix) -> dict[str, Any]:
+    """A deep copy of the model's JSON, for an operation to edit into its expectation."""
+    return copy.deepcopy(model.to_json())
+
+
+def _first_difference(a: Any, b: Any, path: str = "") -> str:
+    if type(a) is not type(b):
+        return f"{path or '/'}: {a!r} became {b!r}"
+    if isinstance(a, dict):
+        if list(a) != list(b):
+            return f"{path or '/'}: keys {list(a)} became {list(b)}"
+        for key in a:
+            if a[key] != b[key] or json.dumps(a[key]) != json.dumps(b[key]):
+                return _first_difference(a[key], b[key], f"{path}/{key}")
+    if isinstance(a, list):
+        if len(a) != len(b):
+            return f"{path or '/'}: {len(a)} items became {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            if json.dumps(x) != json.dumps(y):
+                return _first_difference(x, y, f"{path}/{i}")
+    return f"{path or '/'}: {a!r} became {b!r}"
+
+
+def finish(ws: Workspace, change: Change, expected: dict[str, Any]) -> Change:
+    """Re-read the new texts with the ast reader and prove they mean ``expected``.
+
+    The reader is independent of libcst, which made the edit; any difference from the
+    intended model (including order) is a :class:`SafetyError` and nothing is written.
+    """
+    try:
+        new_model = read_sources(
+            change.new_types, change.new_matrix, ws.types_shown, ws.matrix_shown
+        )
+    except OlxError as exc:
+        raise SafetyError(f"the rewritten source does not read back: {exc.message}") from None
+    actual = new_model.to_json()
+    if json.dumps(actual) != json.dumps(expected):
+        raise SafetyError(
+            "the rewrite is not exactly the intended change "
+            f"({_first_difference(expected, actual)}); nothing was written",
+            "please report this with the command line",
+        )
+    change.new_model = new_model
+    change.edits = _edits(ws, change)
+    return change
+
+
+def _edits(ws: Workspace, change: Change) -> list[FileEdit]:
+    return [
+        FileEdit(path, shown, old, new)
+        for path, shown, old, new in (
+            (ws.types_path, ws.types_shown, ws.types_src, change.new_types),
+            (ws.matrix_path, ws.matrix_shown, ws.matrix_src, change.new_matrix),
+        )
+        if old != new
+    ]
+
+
+def combine(
+    ws: Workspace, command: str, args: list[str], summary: str, steps: list[Change]
+) -> Change:
+    """One change made of ``steps`` planned one after another from ``ws``.
+
+    Each step was verified against the workspace before it; the composition is what
+    gets written and committed, once.
+    """
+    last = steps[-1]
+    change = Change(
+        command,
+        args,
+        summary,
+        last.new_types,
+        last.new_matrix,
+        last.new_model,
+        details=[d for s in steps for d in s.details],
+        warnings=[w for s in steps for w in s.warnings],
+        notes=[n for s in steps for n in s.notes],
+    )
+    change.edits = _edits(ws, change)
+    return change
+
+
+def nothing_to_do(ws: Workspace, command: str, args: list[str], summary: str, why: str) -> Change:
+    """A change that changes nothing (exit 0, no write, no branch)."""
+    return Change(
+        command, args, summary, ws.types_src, ws.matrix_src, ws.model, notes=[why]
+    )

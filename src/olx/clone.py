@@ -1,0 +1,257 @@
+"""``olx clone-release OLD NEW``: copy ``ReleaseMap[OLD]`` to ``ReleaseMap[NEW]``.
+
+Every ``release="OLD"`` of the copy becomes NEW (an entry pinned to another release
+keeps its pin); a ``branch_override`` naming OLD as a whole path segment or name
+(``mitx/teak``, ``teak``, ``release/teak``) names NEW instead; everything else, comments
+and order included, is copied as it is. The new block sits next to OLD, following the
+order the existing blocks keep.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import libcst as cst
+
+from olx import names
+from olx.change import Change, Workspace, expected_of, finish, nothing_to_do
+from olx.cstedit import (
+    insert_element,
+    quoted,
+    remove_element,
+    replace_strings,
+    rewrite_statement,
+    string_value,
+)
+from olx.errors import InputError, SafetyError
+from olx.model import NEWEST_NAMES, Matrix, release_rank
+from olx.reader import RELEASE_ENUM, RELEASE_MAP
+
+
+def rename_in_branch(branch: str, old: str, new: str) -> str:
+    """``mitx/teak`` → ``mitx/ulmo``: OLD as a whole path segment or name only."""
+    return re.sub(rf"(?<![\w-]){re.escape(old)}(?![\w-])", new, branch)
+
+
+def blocks_ascending(model: Matrix) -> bool:
+    """Whether named blocks run oldest-first (the default when it cannot be told)."""
+    named = [b.release for b in model.matrix.release_map if b.release not in NEWEST_NAMES]
+    ranks = [release_rank(r) for r in named]
+    if len(ranks) >= 2 and all(a > b for a, b in zip(ranks, ranks[1:], strict=False)):
+        return False
+    return True
+
+
+def new_block_index(model: Matrix, old: str, new: str) -> int:
+    """Where ``ReleaseMap[NEW]`` goes: next to OLD, on the side the order asks for."""
+    index = [b.release for b in model.matrix.release_map].index(old)
+    newer = release_rank(new) > release_rank(old)
+    after = newer if blocks_ascending(model) else not newer
+    return index + 1 if after else index
+
+
+def map_dict(module: cst.Module) -> tuple[Any, cst.Dict]:
+    stmt = module.body[0]
+    small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) else None
+    if not isinstance(small, (cst.Assign, cst.AnnAssign)) or not isinstance(small.value, cst.Dict):
+        raise SafetyError(f"{RELEASE_MAP} is not a dict literal")
+    return small, small.value
+
+
+def replace_map(module: cst.Module, small: Any, new_dict: cst.Dict) -> cst.Module:
+    stmt = module.body[0]
+    new_stmt = stmt.with_changes(body=[small.with_changes(value=new_dict)])
+    return module.with_changes(body=[new_stmt])
+
+
+def key_index(node: cst.Dict, key: str) -> int | None:
+    for i, elem in enumerate(node.elements):
+        if isinstance(elem, cst.DictElement) and string_value(elem.key) == key:
+            return i
+    return None
+
+
+class _Retarget(cst.CSTTransformer):
+    """In ``OpenEdxApplicationVersion(...)`` calls: release OLD → NEW, branch names."""
+
+    def __init__(self, old: str, new: str) -> None:
+        self.old, self.new = old, new
+
+    def leave_Arg(self, original, updated):  # noqa: N802 (libcst API)
+        if updated.keyword is None:
+            return updated
+        kw = updated.keyword.value
+        if kw == "release":
+            value = updated.value
+            if string_value(value) == self.old:
+                return updated.with_changes(value=quoted(self.new, value))
+            if (
+                isinstance(value, cst.Attribute)
+                and isinstance(value.value, cst.Name)
+                and value.value.value == RELEASE_ENUM
+                and value.attr.value == self.old
+            ):
+                return updated.with_changes(value=value.with_changes(attr=cst.Name(self.new)))
+            if isinstance(value, cst.Subscript):
+                return updated.with_changes(
+                    value=replace_strings(value, lambda s: self.new if s == self.old else None)
+                )
+        elif kw == "branch_override":
+            return updated.with_changes(
+                value=replace_strings(
+                    updated.value, lambda s: rename_in_branch(s, self.old, self.new)
+                )
+            )
+        return updated
+
+
+def expected_entries(entries: list[dict[str, Any]], old: str, new: str) -> list[dict[str, Any]]:
+    out = []
+    for entry in entries:
+        entry = dict(entry)
+        if entry.get("release") == old:
+            entry["release"] = new
+        if isinstance(entry.get("branch_override"), str):
+            entry["branch_override"] = rename_in_branch(entry["branch_override"], old, new)
+        out.append(entry)
+    return out
+
+
+def _insert_ordered(d: dict[str, Any], index: int, key: str, value: Any) -> dict[str, Any]:
+    items = list(d.items())
+    items.insert(index, (key, value))
+    return dict(items)
+
+
+def clone_release(
+    ws: Workspace, old: str, new: str, deployments: list[str] | None = None
+) -> Change:
+    """Plan ``olx clone-release OLD NEW [--deployment D]…``."""
+    model = ws.model
+    old_block = model.matrix.block(old)
+    if old_block is None:
+        raise names.unknown("ReleaseMap block", old, [b.release for b in model.matrix.release_map])
+    new_rel = names.release(model, new)
+    new = new_rel.name
+    if new == old:
+        raise InputError("OLD and NEW are the same release")
+    in_old = [d.deployment for d in old_block.deployments]
+    selected = in_old
+    if deployments:
+        chosen = _resolve_deployments(model, deployments)
+        for name in chosen:
+            if name not in in_old:
+                raise names.unknown(f"deployment in ReleaseMap[{old!r}]", name, in_old)
+        selected = [d for d in in_old if d in chosen]
+
+    expected = expected_of(model)
+    old_json = expected[RELEASE_MAP_JSON][old]
+    new_block = model.matrix.block(new)
+    to_add: list[str] = []
+    for dep in selected:
+        want = expected_entries(old_json[dep], old, new)
+        if new_block is not None and new_block.get(dep) is not None:
+            have = expected[RELEASE_MAP_JSON][new][dep]
+            if json.dumps(have) != json.dumps(want):
+                raise InputError(
+                    f"ReleaseMap[{new!r}][{dep!r}] exists and differs from a clone of {old}",
+                    "edit it by hand, or retire it first",
+                )
+        else:
+            to_add.append(dep)
+
+    args = [old, new, *(deployments or [])]
+    summary = f"Clone ReleaseMap {old} to {new}" + (
+        f" for {', '.join(to_add)}" if deployments else ""
+    )
+    if not to_add:
+        return nothing_to_do(
+            ws, "clone-release", args, summary, f"ReleaseMap[{new!r}] already has {', '.join(selected)}"
+        )
+
+    retarget = _Retarget(old, new)
+    block_at = new_block_index(model, old, new)
+
+    def transform(module: cst.Module) -> cst.Module:
+        small, root = map_dict(module)
+        old_i = key_index(root, old)
+        if old_i is None:
+            raise SafetyError(f"{RELEASE_MAP}[{old!r}] not found in the statement")
+        old_elem = root.elements[old_i]
+        if not isinstance(old_elem.value, cst.Dict):
+            raise SafetyError(f"{RELEASE_MAP}[{old!r}] is not a dict literal")
+        copies = {}
+        for i, dep_elem in enumerate(old_elem.value.elements):
+            dep = string_value(dep_elem.key)
+            if dep in to_add:
+                copies[dep] = (i, dep_elem.visit(retarget))
+        new_i = key_index(root, new)
+        if new_i is None:
+            value = old_elem.value
+            for i in reversed(range(len(value.elements))):
+                if string_value(value.elements[i].key) not in to_add:
+                    value = remove_element(value, i)
+            value = value.visit(retarget)
+            elem = old_elem.with_changes(key=quoted(new, old_elem.key), value=value)
+            return replace_map(module, small, insert_element(root, block_at, elem))
+        target = root.elements[new_i]
+        value = target.value
+        for dep in to_add:
+            value = insert_element(value, _dep_index(value, dep, in_old), copies[dep][1])
+        new_root = root.with_changes(
+            elements=[
+                *root.elements[:new_i],
+                target.with_changes(value=value),
+                *root.elements[new_i + 1 :],
+            ]
+        )
+        return replace_map(module, small, new_root)
+
+    new_matrix = rewrite_statement(ws.matrix_src, model.matrix.release_map_stmt, transform)  # type: ignore[arg-type]
+
+    rm = expected[RELEASE_MAP_JSON]
+    if new not in rm:
+        block = {dep: expected_entries(old_json[dep], old, new) for dep in to_add}
+        expected[RELEASE_MAP_JSON] = _insert_ordered(rm, block_at, new, block)
+    else:
+        for dep in to_add:
+            index = _json_dep_index(list(rm[new]), dep, in_old)
+            rm[new] = _insert_ordered(rm[new], index, dep, expected_entries(old_json[dep], old, new))
+    details = [f"ReleaseMap[{new!r}][{dep!r}]: {len(old_json[dep])} applications from {old}"
+               for dep in to_add]
+    change = Change("clone-release", args, summary, ws.types_src, new_matrix, details=details)
+    return finish(ws, change, expected)
+
+
+RELEASE_MAP_JSON = "release_map"
+
+
+def _resolve_deployments(model: Matrix, texts: list[str]) -> list[str]:
+    """Deployment names (``mitx_staging`` → ``mitx-staging``) from comma lists."""
+    out: list[str] = []
+    for text in texts:
+        for name in names.split_list(text):
+            dep = next(
+                (d.name for d in model.matrix.deployments if name in (d.name, d.member)), name
+            )
+            if dep not in out:
+                out.append(dep)
+    return out
+
+
+def _json_dep_index(present: list[str], dep: str, order: list[str]) -> int:
+    """Insert ``dep`` after the last present deployment that precedes it in ``order``."""
+    before = set(order[: order.index(dep)])
+    index = 0
+    for i, name in enumerate(present):
+        if name in before:
+            index = i + 1
+    return index
+
+
+def _dep_index(value: cst.Dict, dep: str, order: list[str]) -> int:
+    present = [string_value(e.key) or "" for e in value.elements]
+    return _json_dep_index(present, dep, order)
+

@@ -1,0 +1,229 @@
+"""libcst plumbing: rewrite one top-level statement and splice it back.
+
+Only the statement that holds the change is parsed with libcst; every other byte of the
+file is kept as it is without being parsed. A write therefore costs what its statement
+costs, not what the file costs.
+
+The sequence helpers insert and remove elements of a multi-line dict or list literal the
+way a person would: a removed element takes its own leading comments and its own
+trailing comment with it and leaves its neighbours' alone; an inserted element takes the
+indentation and trailing-comma style of its siblings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import libcst as cst
+
+from olx.errors import SafetyError
+from olx.model import Statement
+
+_LINE = re.compile(r"[^\n]*\n|[^\n]+$")
+
+
+def newline_of(source: str) -> str:
+    """The file's line ending: CRLF when its first line ends so, else LF."""
+    first = source.find("\n")
+    return "\r\n" if first > 0 and source[first - 1] == "\r" else "\n"
+
+
+def split_lines(source: str) -> list[str]:
+    """Lines with their endings, split on ``\\n`` only (``str.splitlines`` splits more)."""
+    return _LINE.findall(source)
+
+
+def rewrite_statement(
+    source: str, stmt: Statement, transform: Callable[[cst.Module], cst.Module]
+) -> str:
+    """Parse the lines of ``stmt`` alone, apply ``transform``, splice the result back.
+
+    Returns the new source. Line endings of a CRLF file are kept: libcst sees LF and the
+    rewritten statement is given the file's endings again.
+    """
+    nl = newline_of(source)
+    lines = split_lines(source)
+    head = "".join(lines[: stmt.start_line - 1])
+    chunk = "".join(lines[stmt.start_line - 1 : stmt.end_line])
+    tail = "".join(lines[stmt.end_line :])
+    plain = chunk.replace("\r\n", "\n") if nl == "\r\n" else chunk
+    if not plain.endswith("\n"):  # last statement of a file without final newline
+        plain_in, final = plain + "\n", False
+    else:
+        plain_in, final = plain, True
+    new = transform(cst.parse_module(plain_in)).code
+    if not final and new.endswith("\n"):
+        new = new[:-1]
+    if nl == "\r\n":
+        new = new.replace("\n", "\r\n")
+    out = head + new + tail
+    # Prove the splice kept every other byte (cheap, and it is the contract).
+    if not (out.startswith(head) and out.endswith(tail)):
+        raise SafetyError("splice changed bytes outside the edited statement")
+    return out
+
+
+# --- string literals -------------------------------------------------------------------
+
+
+def string_value(node: cst.CSTNode) -> str | None:
+    """The value of a simple (non-f, non-bytes) string literal, else None."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    if isinstance(node, cst.ConcatenatedString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def quoted(value: str, like: cst.SimpleString | None = None) -> cst.SimpleString:
+    """A string literal for ``value`` using the quote character of ``like`` (default ")."""
+    quote = '"'
+    if like is not None and like.quote in ("'", '"'):
+        quote = like.quote
+    if "\\" in value or "\n" in value or "\r" in value or quote in value:
+        # Values olx writes are validated to never need escapes; refuse rather than guess.
+        raise SafetyError(f"refusing to write a string that needs escaping: {value!r}")
+    return cst.SimpleString(f"{quote}{value}{quote}")
+
+
+def replace_strings(node: Any, mapping: Callable[[str], str | None]) -> Any:
+    """Replace every simple string literal inside ``node`` whose new value is not None."""
+
+    class _Swap(cst.CSTTransformer):
+        def leave_SimpleString(self, original, updated):  # noqa: N802 (libcst API)
+            value = string_value(original)
+            if value is None:
+                return updated
+            new = mapping(value)
+            return updated if new is None or new == value else quoted(new, original)
+
+    return node.visit(_Swap())
+
+
+def keyword(call: cst.Call, name: str) -> cst.Arg | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+# --- multi-line sequences (dict and list literals) ----------------------------------
+
+
+def _braces(node: cst.Dict | cst.List) -> tuple[str, str]:
+    return ("lbrace", "rbrace") if isinstance(node, cst.Dict) else ("lbracket", "rbracket")
+
+
+def _gap_before(node: cst.Dict | cst.List, index: int) -> Any:
+    opening, _ = _braces(node)
+    if index == 0:
+        return getattr(node, opening).whitespace_after
+    return node.elements[index - 1].comma.whitespace_after
+
+
+def _element_indent(node: cst.Dict | cst.List) -> cst.SimpleWhitespace:
+    gap = _gap_before(node, 0)
+    if not isinstance(gap, cst.ParenthesizedWhitespace):
+        raise SafetyError("olx edits multi-line dicts and lists only")
+    return gap.last_line
+
+
+def _newline_gap(
+    first_line: cst.TrailingWhitespace | None,
+    empty_lines: Any,
+    last_line: cst.SimpleWhitespace,
+) -> cst.ParenthesizedWhitespace:
+    return cst.ParenthesizedWhitespace(
+        first_line=first_line or cst.TrailingWhitespace(),
+        empty_lines=list(empty_lines),
+        indent=True,
+        last_line=last_line,
+    )
+
+
+def _gaps(node: Any) -> list[Any]:
+    """gaps[i] is the whitespace before element i; gaps[n] the one before the closer."""
+    _, closing = _braces(node)
+    gaps = [_gap_before(node, i) for i in range(len(node.elements))]
+    gaps.append(getattr(node, closing).whitespace_before)
+    return gaps
+
+
+def _with_gaps(node: Any, elements: list[Any], gaps: list[Any], trailing: bool) -> Any:
+    """Put ``gaps`` (one more than ``elements``) back into commas and braces.
+
+    Every element but the last ends with ", <gap>"; the last keeps the container's
+    trailing-comma style (ruff's magic trailing comma) and the closing gap goes to the
+    closing brace.
+    """
+    opening, closing = _braces(node)
+    if not elements:
+        gaps = [cst.SimpleWhitespace(""), cst.SimpleWhitespace("")]
+    rebuilt = []
+    for i, elem in enumerate(elements):
+        old = elem.comma if isinstance(elem.comma, cst.Comma) else cst.Comma()
+        if i < len(elements) - 1:
+            comma = old.with_changes(whitespace_after=gaps[i + 1])
+        elif trailing:
+            comma = old.with_changes(whitespace_after=cst.SimpleWhitespace(""))
+        else:
+            comma = cst.MaybeSentinel.DEFAULT
+        rebuilt.append(elem.with_changes(comma=comma))
+    return node.with_changes(
+        elements=rebuilt,
+        **{
+            opening: getattr(node, opening).with_changes(whitespace_after=gaps[0]),
+            closing: getattr(node, closing).with_changes(whitespace_before=gaps[-1]),
+        },
+    )
+
+
+def _trailing(node: Any) -> bool:
+    return not node.elements or isinstance(node.elements[-1].comma, cst.Comma)
+
+
+def insert_element(node: Any, index: int, element: Any) -> Any:
+    """Insert ``element`` at ``index`` of a multi-line dict/list, in its siblings' style.
+
+    The comments that led the element previously at ``index`` stay with it.
+    """
+    indent = _element_indent(node)
+    trailing = _trailing(node)
+    elements = list(node.elements)
+    gaps = _gaps(node)
+    gap = gaps[index]
+    if not isinstance(gap, cst.ParenthesizedWhitespace):
+        raise SafetyError("olx edits multi-line dicts and lists only")
+    before = _newline_gap(gap.first_line, [], indent)
+    after = _newline_gap(None, gap.empty_lines, gap.last_line)
+    elements.insert(index, element.with_changes(comma=cst.Comma()))
+    gaps[index : index + 1] = [before, after]
+    return _with_gaps(node, elements, gaps, trailing)
+
+
+def remove_element(node: Any, index: int) -> Any:
+    """Remove element ``index`` with its own leading comments and trailing comment."""
+    trailing = _trailing(node)
+    elements = list(node.elements)
+    gaps = _gaps(node)
+    before, after = gaps[index], gaps[index + 1]
+    del elements[index]
+    if isinstance(before, cst.ParenthesizedWhitespace) and isinstance(
+        after, cst.ParenthesizedWhitespace
+    ):
+        # Keep the previous line's trailing comment and the next element's leading
+        # comments; drop what belonged to the removed element.
+        merged = _newline_gap(before.first_line, after.empty_lines, after.last_line)
+    else:
+        merged = after
+    gaps[index : index + 2] = [merged]
+    return _with_gaps(node, elements, gaps, trailing)
+
+
+def element_code(node: cst.CSTNode) -> str:
+    """Source text of a node (for messages and tests)."""
+    return cst.Module(body=[]).code_for_node(node)

@@ -1,0 +1,112 @@
+"""Writing the files: atomically together, under a lock that serializes olx writers."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from olx.change import FileEdit
+from olx.errors import InputError
+
+LOCK_WAIT_SECONDS = 10.0
+
+
+def _git_dir(root: Path) -> Path | None:
+    dot = root / ".git"
+    if dot.is_dir():
+        return dot
+    if dot.is_file():  # a worktree: "gitdir: <path>"
+        text = dot.read_text(encoding="utf-8").strip()
+        if text.startswith("gitdir:"):
+            return (root / text.split(":", 1)[1].strip()).resolve()
+    return None
+
+
+def lock_path(root: Path) -> Path:
+    """Inside .git when there is one (never dirties the work tree), else a temp file."""
+    git_dir = _git_dir(root)
+    if git_dir is not None:
+        return git_dir / "olx.lock"
+    digest = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"olx-{digest}.lock"
+
+
+@contextlib.contextmanager
+def repo_lock(root: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold the repository's olx lock from read to write; wait up to ``wait`` seconds."""
+    path = lock_path(root)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise InputError(
+                        "another olx process is writing this repository",
+                        f"try again when it has finished (lock: {path})",
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+def _write_temp(path: Path, text: str) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".olx-tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return Path(tmp)
+
+
+def write_edits(edits: list[FileEdit]) -> None:
+    """Write every edit or none: all temporary files first, then the renames.
+
+    Should a rename fail after another succeeded, the renamed files are put back.
+    """
+    temps: list[tuple[FileEdit, Path]] = []
+    try:
+        for edit in edits:
+            temps.append((edit, _write_temp(edit.path, edit.new)))
+    except OSError as exc:
+        for _, tmp in temps:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise InputError(f"cannot write {edit.shown}: {exc.strerror}") from None
+    done: list[FileEdit] = []
+    try:
+        for edit, tmp in temps:
+            os.replace(tmp, edit.path)
+            done.append(edit)
+    except OSError as exc:
+        for edit in done:
+            restore(edit)
+        for _, tmp in temps:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise InputError(f"cannot write {edit.shown}: {exc.strerror}; nothing changed") from None
+
+
+def restore(edit: FileEdit) -> None:
+    """Put a file back as it was before ``edit`` (atomically)."""
+    os.replace(_write_temp(edit.path, edit.old), edit.path)

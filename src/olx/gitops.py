@@ -1,0 +1,170 @@
+"""The git layer (GitPython): refuse unsafe states, commit on a branch, roll back.
+
+A write commits only the files olx wrote, on ``olx/<command>-<args>`` (or ``--branch``),
+through the real ``git commit`` so that the repository's hooks run as they would for a
+person. If anything fails after the branch is created, the files, the index, the branch
+and the checkout are put back as they were.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import git
+
+from olx import __version__
+from olx.change import Change
+from olx.errors import InputError
+from olx.fileio import restore, write_edits
+
+IN_PROGRESS = {
+    "MERGE_HEAD": "a merge",
+    "rebase-merge": "a rebase",
+    "rebase-apply": "a rebase",
+    "CHERRY_PICK_HEAD": "a cherry-pick",
+    "REVERT_HEAD": "a revert",
+    "BISECT_LOG": "a bisect",
+}
+
+
+@dataclass
+class Committed:
+    branch: str
+    commit: str
+
+
+def open_repo(root: Path) -> git.Repo:
+    try:
+        return git.Repo(root)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise InputError(
+            f"{root} is not a git repository",
+            "olx commits its changes; use --no-commit or --dry-run outside git",
+        ) from None
+
+
+def message_for(change: Change, first_line: str | None, command_line: str) -> str:
+    """``config: <summary>``, a body listing each change, the olx version and command."""
+    subject = first_line or f"config: {change.summary}"
+    body = [f"- {d}" for d in change.details]
+    body += [f"- warning: {w}" for w in change.warnings]
+    body += ["", f"Made by olx {__version__}:", f"    {command_line}"]
+    return subject + "\n\n" + "\n".join(body) + "\n"
+
+
+def preflight(repo: git.Repo, paths: list[Path], branch: str) -> tuple[str, bool]:
+    """Refuse the states SPEC.md forbids; returns (original branch, create branch?)."""
+    git_dir = Path(repo.git_dir)
+    for name, what in IN_PROGRESS.items():
+        if (git_dir / name).exists():
+            raise InputError(
+                f"the repository is in the middle of {what}", "finish or abort it, then run olx again"
+            )
+    if repo.head.is_detached:
+        raise InputError("HEAD is detached", "check out a branch, then run olx again")
+    if not repo.head.is_valid():
+        raise InputError("the repository has no commits yet", "commit the matrix first")
+    root = Path(repo.working_tree_dir or ".")
+    rels = [p.resolve().relative_to(root.resolve()).as_posix() for p in paths]
+    dirty = repo.git.status("--porcelain", "--", *rels)
+    if dirty.strip():
+        raise InputError(
+            f"uncommitted changes in {', '.join(sorted({line[3:] for line in dirty.splitlines()}))}",
+            "commit or stash them first (olx writes only clean files)",
+        )
+    staged = repo.git.diff("--cached", "--name-only")
+    if staged.strip():
+        raise InputError(
+            f"other changes are already staged: {', '.join(staged.split())}",
+            "commit or unstage them first (olx commits only what it wrote)",
+        )
+    with repo.config_reader() as cfg:
+        if not (cfg.has_option("user", "name") and cfg.has_option("user", "email")):
+            raise InputError(
+                "git has no identity to commit with",
+                'set it: git config user.name "Your Name"; git config user.email you@example.org',
+            )
+    current = repo.active_branch.name
+    if branch == current:
+        return current, False
+    if branch in [h.name for h in repo.heads]:
+        raise InputError(
+            f"branch {branch!r} already exists and is not checked out",
+            f"check it out to stack on it, or choose another --branch",
+        )
+    try:
+        repo.git.check_ref_format("--branch", branch)
+    except git.GitCommandError:
+        raise InputError(f"invalid branch name {branch!r}") from None
+    return current, True
+
+
+def commit_change(
+    repo: git.Repo, change: Change, branch: str, message: str, original: str, create: bool
+) -> Committed:
+    """Branch, write, stage the written files, ``git commit``; undo everything on failure."""
+    root = Path(repo.working_tree_dir or ".")
+    rels = [e.path.resolve().relative_to(root.resolve()).as_posix() for e in change.edits]
+    written = False
+    try:
+        if create:
+            repo.git.checkout("-b", branch)
+        write_edits(change.edits)
+        written = True
+        repo.git.add("--", *rels)
+        repo.git.commit("-m", message)
+        return Committed(branch, repo.head.commit.hexsha)
+    except (git.GitCommandError, OSError, InputError) as exc:
+        _rollback(repo, change, rels, original, branch, create, written)
+        if isinstance(exc, git.GitCommandError):
+            output = (exc.stdout or "").strip() + "\n" + (exc.stderr or "").strip()
+            output = output.replace("stdout: ", "").replace("stderr: ", "").strip().strip("'")
+            raise InputError(
+                f"git commit failed (hook or git error); nothing was changed:\n{output}",
+                "fix what the hook reports, then run olx again",
+            ) from None
+        raise
+
+
+def _rollback(
+    repo: git.Repo,
+    change: Change,
+    rels: list[str],
+    original: str,
+    branch: str,
+    create: bool,
+    written: bool,
+) -> None:
+    if rels:
+        subprocess.run(
+            ["git", "reset", "-q", "--", *rels], cwd=repo.working_tree_dir, capture_output=True
+        )
+    if written:
+        for edit in change.edits:
+            restore(edit)
+    if create:
+        repo.git.checkout(original)
+        if branch in [h.name for h in repo.heads]:
+            repo.git.branch("-D", branch)
+
+
+def mentions(root: Path, word: str, exclude: list[Path]) -> list[str]:
+    """``git grep -w -n WORD`` in the work tree, minus the given files: a checklist."""
+    skip = {p.resolve() for p in exclude}
+    try:
+        out = subprocess.run(
+            ["git", "grep", "-n", "-w", "-I", "--untracked", "-e", word],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        )
+    except OSError:
+        return []
+    found = []
+    for line in out.stdout.splitlines():
+        path = line.split(":", 1)[0]
+        if (root / path).resolve() not in skip:
+            found.append(line)
+    return found

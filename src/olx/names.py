@@ -1,0 +1,105 @@
+"""Names the way people type them, and the validation of values that become source.
+
+Deployments by ``deployment_name`` or Enum member name, comma lists, stages
+case-insensitively, releases by value. Unknown names are input errors that list the
+valid names and suggest the closest one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import keyword
+import re
+
+from olx.errors import InputError
+from olx.model import STAGES, Deployment, Matrix, Release
+
+RELEASE_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+RUNTIME_VERSION = re.compile(r"[0-9]+(\.[0-9]+)*\Z")
+URL = re.compile(r"(https?|ssh|git)://[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+\Z|git@[\w.-]+:[\w./~-]+\Z")
+
+
+def unknown(kind: str, name: str, valid: list[str]) -> InputError:
+    close = difflib.get_close_matches(name, valid, n=1, cutoff=0.5)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return InputError(f"unknown {kind} {name!r}", f"{hint}valid: {', '.join(valid)}")
+
+
+def split_list(text: str) -> list[str]:
+    """``a,b , c`` → [a, b, c]; duplicates dropped, order kept."""
+    out: list[str] = []
+    for part in text.split(","):
+        part = part.strip()
+        if part and part not in out:
+            out.append(part)
+    if not out:
+        raise InputError(f"empty list {text!r}")
+    return out
+
+
+def deployments(matrix: Matrix, text: str) -> list[Deployment]:
+    """Resolve a comma list of deployment names or member names."""
+    deps = matrix.matrix.deployments
+    out: list[Deployment] = []
+    for name in split_list(text):
+        found = next((d for d in deps if name in (d.name, d.member)), None)
+        if found is None:
+            raise unknown("deployment", name, [d.name for d in deps])
+        if found not in out:
+            out.append(found)
+    return out
+
+
+def stage(text: str) -> str:
+    for known in STAGES:
+        if text.lower() == known.lower():
+            return known
+    raise unknown("stage", text, list(STAGES))
+
+
+def release(matrix: Matrix, name: str) -> Release:
+    """A member of the release Enum, by value (or member name)."""
+    for rel in matrix.types.releases:
+        if name in (rel.name, rel.member):
+            return rel
+    raise unknown("release", name, [r.name for r in matrix.types.releases])
+
+
+def validate_release_name(name: str) -> str:
+    if not RELEASE_NAME.match(name) or keyword.iskeyword(name):
+        raise InputError(
+            f"invalid release name {name!r}",
+            "use lower-case letters, digits and _, starting with a letter (not a keyword)",
+        )
+    return name
+
+
+def validate_branch(branch: str) -> str:
+    """A valid git ref name (the rules of ``git check-ref-format --branch``)."""
+    bad = (
+        not branch
+        or branch.startswith(("-", "/", "."))
+        or branch.endswith(("/", ".", ".lock"))
+        or ".." in branch
+        or "//" in branch
+        or "@{" in branch
+        or branch == "@"
+        or "/." in branch
+        or any(c in branch for c in " ~^:?*[\\\"'")
+        or any(ord(c) < 32 or ord(c) == 127 for c in branch)
+    )
+    if bad:
+        raise InputError(f"invalid branch name {branch!r}", "give a valid git branch name")
+    return branch
+
+
+def validate_runtime(version: str, what: str) -> str:
+    if not RUNTIME_VERSION.match(version):
+        raise InputError(f"invalid {what} {version!r}", "use dotted numbers such as 3.11 or 20")
+    return version
+
+
+def validate_url(url: str) -> str:
+    if not URL.match(url) or '"' in url or "\\" in url:
+        raise InputError(f"invalid origin URL {url!r}", "use https://host/owner/repo")
+    return url

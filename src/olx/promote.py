@@ -1,0 +1,173 @@
+"""``olx promote``: set one stage of one or more deployments to a release.
+
+Changes exactly the release inside each targeted ``EnvRelease`` and nothing else, after
+the guards of SPEC.md: the ``ReleaseMap`` block must exist and releases must never
+increase along CI → QA → Production (``--force`` turns both into warnings).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from olx import names
+from olx.change import Change, Workspace, expected_of, finish, nothing_to_do
+from olx.check import stage_order_violations
+from olx.cstedit import quoted, rewrite_statement, string_value
+from olx.errors import GuardError, InputError, SafetyError
+from olx.model import STAGES, Deployment, release_rank
+
+
+def _source_release(dep: Deployment, stage: str) -> str:
+    """The release of the stage before ``stage`` (QA takes CI's, Production QA's)."""
+    index = STAGES.index(stage)
+    if index == 0:
+        raise InputError(
+            "CI has no stage before it", f"name the release: olx promote {dep.name} CI RELEASE"
+        )
+    before = STAGES[index - 1]
+    st = dep.stage(before)
+    if st is None:
+        raise InputError(
+            f"{dep.name} has no {before} stage to take the release from",
+            f"name the release: olx promote {dep.name} {stage} RELEASE",
+        )
+    return st.release
+
+
+class _SwapStage(cst.CSTTransformer):
+    """Replace the release reference of ``stage`` inside the named Enum members."""
+
+    def __init__(self, targets: dict[str, str], stage: str) -> None:
+        self.targets = targets  # member name → release member name
+        self.stage = stage
+        self.member: str | None = None
+        self.swapped = 0
+
+    def visit_Assign(self, node: cst.Assign) -> None:  # noqa: N802 (libcst API)
+        target = node.targets[0].target if len(node.targets) == 1 else None
+        if isinstance(target, cst.Name) and target.value in self.targets:
+            self.member = target.value
+
+    def leave_Assign(self, original, updated):  # noqa: N802
+        self.member = None
+        return updated
+
+    def leave_Call(self, original, updated):  # noqa: N802
+        if self.member is None or not _is_env_release(updated):
+            return updated
+        args = list(updated.args)
+        stage_at = _arg_index(args, 0, "environment")
+        release_at = _arg_index(args, 1, "edx_release")
+        if stage_at is None or release_at is None:
+            return updated
+        if string_value(args[stage_at].value) != self.stage:
+            return updated
+        new_ref = _retarget(args[release_at].value, self.targets[self.member])
+        args[release_at] = args[release_at].with_changes(value=new_ref)
+        self.swapped += 1
+        return updated.with_changes(args=args)
+
+
+def _is_env_release(call: cst.Call) -> bool:
+    func = call.func
+    name = func.value if isinstance(func, cst.Name) else getattr(func, "attr", None)
+    return (name.value if isinstance(name, cst.Name) else name) == "EnvRelease"
+
+
+def _arg_index(args: list[cst.Arg], position: int, keyword: str) -> int | None:
+    for i, arg in enumerate(args):
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return i
+    positional = [i for i, arg in enumerate(args) if arg.keyword is None]
+    return positional[position] if position < len(positional) else None
+
+
+def _retarget(ref: cst.BaseExpression, member: str) -> cst.BaseExpression:
+    """The same kind of release reference, naming ``member``."""
+    if isinstance(ref, cst.Subscript) and len(ref.slice) == 1:
+        index = ref.slice[0].slice
+        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+            new_index = index.with_changes(value=quoted(member, index.value))
+            return ref.with_changes(slice=[ref.slice[0].with_changes(slice=new_index)])
+    if isinstance(ref, cst.Attribute):
+        return ref.with_changes(attr=cst.Name(member))
+    if isinstance(ref, cst.SimpleString):
+        return quoted(member, ref)
+    raise SafetyError(f"cannot rewrite the release reference {ref!r}")
+
+
+def promote(
+    ws: Workspace, deployments: str, stage: str, release: str | None, force: bool = False
+) -> Change:
+    """Plan ``olx promote DEPLOYMENTS STAGE [RELEASE]``."""
+    model = ws.model
+    deps = names.deployments(model, deployments)
+    stage = names.stage(stage)
+    wanted = names.release(model, release) if release is not None else None
+
+    todo: list[tuple[Deployment, str, str, str]] = []  # dep, old, new value, new member
+    already: list[str] = []
+    for dep in deps:
+        current = dep.stage(stage)
+        if current is None:
+            present = ", ".join(s.stage for s in dep.stages)
+            raise InputError(f"{dep.name} has no {stage} stage (it has {present})")
+        rel = wanted or names.release(model, _source_release(dep, stage))
+        if current.release == rel.name:
+            already.append(f"{dep.name} {stage} is already on {rel.name}")
+        else:
+            todo.append((dep, current.release, rel.name, rel.member))
+    releases = sorted({new for _, _, new, _ in todo})
+    named = release or (releases[0] if len(releases) == 1 else "previous")
+    args = [deployments, stage, named]
+    label = releases[0] if len(releases) == 1 else "the previous stage's release"
+    summary = f"Promote {label} to {stage} for {', '.join(d.name for d, *_ in todo)}"
+    if not todo:
+        return nothing_to_do(ws, "promote", args, summary, "; ".join(already) + ": nothing to do")
+
+    problems: list[tuple[str, str]] = []
+    for dep, _old, new, _ in todo:
+        block = model.matrix.block(new)
+        if block is None or block.get(dep.name) is None:
+            source = dep.stage(stage).release  # type: ignore[union-attr]
+            problems.append(
+                (
+                    f"ReleaseMap[{new!r}] has no {dep.name!r} block",
+                    f"create it first: olx clone-release {source} {new} --deployment {dep.name}",
+                )
+            )
+        stages = {s.stage: s.release for s in dep.stages}
+        stages[stage] = new
+        for s1, r1, s2, r2 in stage_order_violations(stages):
+            problems.append(
+                (
+                    f"{dep.name} {s2} would run {r2}, newer than its {s1} ({r1})",
+                    f"promote {s1} first (olx promote {dep.name} {s1} {r2})",
+                )
+            )
+    warnings = []
+    if problems and not force:
+        message = "; ".join(p for p, _ in problems)
+        raise GuardError(f"refused: {message}", f"{problems[0][1]}, or pass --force")
+    warnings = [f"--force: {p}" for p, _ in problems]
+
+    swap = _SwapStage({dep.member: member for dep, _, _, member in todo}, stage)
+    new_matrix = rewrite_statement(
+        ws.matrix_src, model.matrix.deployment_stmt, lambda m: m.visit(swap)  # type: ignore[arg-type]
+    )
+    if swap.swapped != len(todo):
+        raise SafetyError(f"expected to change {len(todo)} stage(s), changed {swap.swapped}")
+
+    expected = expected_of(model)
+    by_name = {d["name"]: d for d in expected["deployments"]}
+    for dep, _, new, _ in todo:
+        by_name[dep.name]["stages"][stage] = new
+    details = []
+    for dep, old, new, _ in todo:
+        word = " (rollback)" if release_rank(new) < release_rank(old) else ""
+        details.append(f"{dep.name} {stage}: {old} → {new}{word}")
+    change = Change(
+        "promote", args, summary, ws.types_src, new_matrix,
+        details=details, warnings=warnings, notes=already,
+    )
+    return finish(ws, change, expected)

@@ -1,0 +1,265 @@
+"""``olx add-release`` and ``olx retire``: the release Enum and its ReleaseMap block.
+
+A release is added as one member after the last, in the members' arity and style; it is
+retired by removing its block and its member in one change, so that no revision ever
+has one without the other (the half-retired revisions in the real history failed to
+import).
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from olx import names
+from olx.change import Change, Workspace, combine, expected_of, finish, nothing_to_do
+from olx.clone import clone_release, key_index, map_dict, replace_map
+from olx.cstedit import remove_element, rewrite_statement
+from olx.errors import GuardError, InputError, SafetyError
+from olx.model import NEWEST_NAMES, Release, release_rank
+from olx.reader import RELEASE_ENUM
+
+LINE_LENGTH = 88
+
+
+def newest_named(releases: list[Release]) -> Release | None:
+    named = [r for r in releases if r.name not in NEWEST_NAMES]
+    return max(named, key=lambda r: release_rank(r.name)) if named else None
+
+
+def _member_lines(cls_body: cst.IndentedBlock) -> list[int]:
+    """Indexes of the Enum member statements (``name = (...)``) in a class body."""
+    out = []
+    for i, stmt in enumerate(cls_body.body):
+        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
+            small = stmt.body[0]
+            if (
+                isinstance(small, cst.Assign)
+                and len(small.targets) == 1
+                and isinstance(small.targets[0].target, cst.Name)
+                and not small.targets[0].target.value.startswith("_")
+            ):
+                out.append(i)
+    return out
+
+
+def _member_text(name: str, values: list[str], quote: str, indent: int) -> str:
+    items = [f"{quote}{v}{quote}" for v in values]
+    one_line = f"{name} = ({', '.join(items)})"
+    if indent + len(one_line) <= LINE_LENGTH:
+        return one_line + "\n"
+    inner = "".join(f"    {item},\n" for item in items)  # ruff's exploded form
+    return f"{name} = (\n{inner})\n"
+
+
+def _first_quote(stmt: cst.SimpleStatementLine) -> str:
+    found = []
+
+    class _Find(cst.CSTVisitor):
+        def visit_SimpleString(self, node):  # noqa: N802 (libcst API)
+            found.append(node.quote)
+
+    stmt.visit(_Find())
+    return found[0] if found and found[0] in ("'", '"') else '"'
+
+
+def add_release(
+    ws: Workspace,
+    name: str,
+    branch: str | None = None,
+    python: str | None = None,
+    node: str | None = None,
+    clone_from: str | None = None,
+) -> Change:
+    """Plan ``olx add-release NAME [--branch B] [--python V] [--node V] [--clone-from OLD]``."""
+    model = ws.model
+    names.validate_release_name(name)
+    if branch is not None:
+        names.validate_branch(branch)
+    if python is not None:
+        names.validate_runtime(python, "Python version")
+    if node is not None:
+        names.validate_runtime(node, "Node.js version")
+    if clone_from is not None and model.matrix.block(clone_from) is None:
+        raise names.unknown(
+            "ReleaseMap block", clone_from, [b.release for b in model.matrix.release_map]
+        )
+    args = [name] + ([f"from-{clone_from}"] if clone_from else [])
+    summary = f"Add release {name}" + (f", cloned from {clone_from}" if clone_from else "")
+
+    if model.types.release(name) is not None:
+        step = nothing_to_do(ws, "add-release", args, summary, f"release {name} is already supported")
+    else:
+        step = _add_member(ws, name, branch, python, node, args, summary)
+    if clone_from is None:
+        return step
+    after = ws.after(step)
+    cloned = clone_release(after, clone_from, name)
+    return combine(ws, "add-release", args, summary, [step, cloned])
+
+
+def _add_member(
+    ws: Workspace,
+    name: str,
+    branch: str | None,
+    python: str | None,
+    node: str | None,
+    args: list[str],
+    summary: str,
+) -> Change:
+    model = ws.model
+    releases = model.types.releases
+    template = newest_named(releases)
+    arities = {r.arity for r in releases}
+    arity = arities.pop() if len(arities) == 1 else (template.arity if template else 4)
+    if branch is None:
+        if template is None or template.branch is None or not re.search(
+            rf"(?<![\w-]){re.escape(template.name)}(?![\w-])", template.branch
+        ):
+            raise InputError(
+                f"cannot infer the branch of {name} from the existing releases",
+                "pass --branch",
+            )
+        branch = re.sub(
+            rf"(?<![\w-]){re.escape(template.name)}(?![\w-])", name, template.branch
+        )
+        names.validate_branch(branch)
+    values = [name, branch]
+    if arity == 4:
+        python = python or (template.python_version if template else None)
+        node = node or (template.node_version if template else None)
+        if python is None or node is None:
+            raise InputError(
+                f"cannot infer the runtime versions of {name}", "pass --python and --node"
+            )
+        values += [python, node]
+    elif python is not None or node is not None:
+        raise InputError(
+            f"the members of {RELEASE_ENUM} have two fields here (name, branch)",
+            "drop --python/--node",
+        )
+
+    def transform(module: cst.Module) -> cst.Module:
+        cls = module.body[0]
+        if not isinstance(cls, cst.ClassDef) or not isinstance(cls.body, cst.IndentedBlock):
+            raise SafetyError(f"{RELEASE_ENUM} is not a class")
+        members = _member_lines(cls.body)
+        if not members:
+            raise SafetyError(f"{RELEASE_ENUM} has no members to follow")
+        last = members[-1]
+        template_stmt = cls.body.body[last]
+        indent = len(cls.body.indent) if isinstance(cls.body.indent, str) else 4
+        text = _member_text(name, values, _first_quote(template_stmt), indent)
+        new_stmt = cst.parse_statement(text)
+        body = list(cls.body.body)
+        body.insert(last + 1, new_stmt)
+        return module.with_changes(
+            body=[cls.with_changes(body=cls.body.with_changes(body=body))]
+        )
+
+    new_types = rewrite_statement(ws.types_src, model.types.release_stmt, transform)  # type: ignore[arg-type]
+    expected = expected_of(model)
+    expected["releases"].append(
+        {
+            "name": name,
+            "member": name,
+            "branch": branch,
+            "python_version": values[2] if arity == 4 else None,
+            "node_version": values[3] if arity == 4 else None,
+        }
+    )
+    detail = f"{RELEASE_ENUM}.{name}: " + ", ".join(values[1:])
+    change = Change("add-release", args, summary, new_types, ws.matrix_src, details=[detail])
+    return finish(ws, change, expected)
+
+
+def _users(ws: Workspace, name: str) -> list[str]:
+    return [
+        f"{dep.name} {st.stage}"
+        for dep in ws.model.matrix.deployments
+        for st in dep.stages
+        if st.release == name
+    ]
+
+
+def retire(ws: Workspace, name: str, block_only: bool = False, enum_only: bool = False) -> Change:
+    """Plan ``olx retire NAME [--block-only | --enum-only]``."""
+    if block_only and enum_only:
+        raise InputError("--block-only and --enum-only exclude each other")
+    model = ws.model
+    names.validate_release_name(name)
+    member = model.types.release(name)
+    block = model.matrix.block(name)
+    drop_block = block is not None and not enum_only
+    drop_member = member is not None and not block_only
+    args = [name] + (["block"] if block_only else ["enum"] if enum_only else [])
+    summary = f"Retire {name}" + (" (ReleaseMap block)" if block_only else " (Enum member)" if enum_only else "")
+    if not drop_block and not drop_member:
+        return nothing_to_do(ws, "retire", args, summary, f"{name} is already retired")
+    users = _users(ws, name)
+    if users:
+        raise GuardError(
+            f"refused: {name} is still used by {', '.join(users)}",
+            "promote those stages to another release first",
+        )
+    if drop_member and block is not None and not drop_block:
+        # Exactly the half-retired state that failed to import in the real history.
+        raise GuardError(
+            f"refused: ReleaseMap[{name!r}] still exists; removing only the Enum member "
+            "would leave a block for a release that is not supported",
+            f"olx retire {name} (both at once), or --block-only first",
+        )
+
+    expected = expected_of(model)
+    new_types, new_matrix = ws.types_src, ws.matrix_src
+    details = []
+    if drop_block:
+        new_matrix = rewrite_statement(new_matrix, model.matrix.release_map_stmt, _drop_block(name))  # type: ignore[arg-type]
+        del expected["release_map"][name]
+        details.append(f"ReleaseMap[{name!r}] removed ({', '.join(d.deployment for d in block.deployments)})")  # type: ignore[union-attr]
+    if drop_member:
+        new_types = rewrite_statement(new_types, model.types.release_stmt, _drop_member(member.member))  # type: ignore[arg-type,union-attr]
+        expected["releases"] = [r for r in expected["releases"] if r["name"] != name]
+        details.append(f"{RELEASE_ENUM}.{member.member} removed")  # type: ignore[union-attr]
+    change = Change("retire", args, summary, new_types, new_matrix, details=details)
+    return finish(ws, change, expected)
+
+
+def _drop_block(name: str):
+    def transform(module: cst.Module) -> cst.Module:
+        small, root = map_dict(module)
+        index = key_index(root, name)
+        if index is None:
+            raise SafetyError(f"ReleaseMap[{name!r}] not found in the statement")
+        return replace_map(module, small, remove_element(root, index))
+
+    return transform
+
+
+def _drop_member(member: str):
+    def transform(module: cst.Module) -> cst.Module:
+        cls = module.body[0]
+        body = list(cls.body.body)  # type: ignore[union-attr]
+        for i in _member_lines(cls.body):  # type: ignore[union-attr,arg-type]
+            target = body[i].body[0].targets[0].target  # type: ignore[union-attr]
+            if target.value == member:
+                break
+        else:
+            raise SafetyError(f"{RELEASE_ENUM}.{member} not found in the statement")
+        removed = body.pop(i)
+        # Blank lines that separated the member from what came before stay there;
+        # its own comments go with it.
+        blanks = []
+        for line in removed.leading_lines:
+            if line.comment is not None:
+                break
+            blanks.append(line)
+        if i < len(body):
+            nxt = body[i]
+            if blanks and not (nxt.leading_lines and nxt.leading_lines[0].comment is None):
+                body[i] = nxt.with_changes(leading_lines=[*blanks, *nxt.leading_lines])
+        return module.with_changes(body=[cls.with_changes(body=cls.body.with_changes(body=body))])  # type: ignore[union-attr]
+
+    return transform
+
