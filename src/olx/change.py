@@ -8,7 +8,6 @@ the change, ``--dry-run`` shows its diff, and the write and git layers apply it 
 from __future__ import annotations
 
 import copy
-import difflib
 import json
 import re
 from dataclasses import dataclass, field
@@ -93,6 +92,8 @@ class Change:
 
 
 def unified_diff(edits: list[FileEdit]) -> str:
+    import difflib
+
     parts = []
     for edit in edits:
         parts.extend(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -107,6 +108,15 @@ def report_error(exc: OlxError, as_json: bool) -> None:
         print(line, file=sys.stderr)
 
 
+def internal_error(exc: BaseException) -> OlxError:
+    error = OlxError(
+        f"internal error: {type(exc).__name__}: {exc}",
+        "please report it; OLX_DEBUG=1 shows the traceback",
+    )
+    error.exit_code = 3
+    return error
+
+
 def handled(func: Callable[..., None]) -> Callable[..., None]:
     """Map olx's exceptions to their exit codes inside the command, so that every
     caller (the console script, typer's CliRunner) sees the same behaviour."""
@@ -122,6 +132,12 @@ def handled(func: Callable[..., None]) -> Callable[..., None]:
         except OlxError as exc:
             report_error(exc, as_json)
             raise typer.Exit(exc.exit_code) from None
+        except Exception as exc:
+            if os.environ.get("OLX_DEBUG"):
+                raise
+            # Writes happen last, after verification: a crash before them wrote nothing.
+            report_error(internal_error(exc), as_json)
+            raise typer.Exit(3) from None
 
     return wrapper
 
@@ -234,9 +250,11 @@ def _write(
     if opts.json or json_out:
         emit_json(outcome.to_json())
         return
-    from olx import render
+    from olx import outcome_text
 
-    render.outcome(outcome, render.console(), render.console(stderr=True))
+    out, err = outcome_text.outcome_lines(outcome)
+    outcome_text.emit(err, sys.stderr)
+    outcome_text.emit(out, sys.stdout)
 
 
 @app.command()

@@ -5,9 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import os
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +32,9 @@ def lock_path(root: Path) -> Path:
     git_dir = _git_dir(root)
     if git_dir is not None:
         return git_dir / "olx.lock"
+    import hashlib
+    import tempfile
+
     digest = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / f"olx-{digest}.lock"
 
@@ -64,6 +65,8 @@ def repo_lock(root: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
 
 
 def _write_temp(path: Path, text: str) -> Path:
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".olx-tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -7,7 +7,6 @@ valid names and suggest the closest one.
 
 from __future__ import annotations
 
-import difflib
 import keyword
 import re
 
@@ -20,6 +19,8 @@ URL = re.compile(r"(https?|ssh|git)://[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+\Z|git@[\
 
 
 def unknown(kind: str, name: str, valid: list[str]) -> InputError:
+    import difflib  # only on the error path
+
     close = difflib.get_close_matches(name, valid, n=1, cutoff=0.5)
     hint = f"did you mean {close[0]!r}? " if close else ""
     return InputError(f"unknown {kind} {name!r}", f"{hint}valid: {', '.join(valid)}")

@@ -68,6 +68,25 @@ class _SwapStage(cst.CSTTransformer):
         return updated.with_changes(args=args)
 
 
+def _visit_members(module: cst.Module, swap: _SwapStage) -> cst.Module:
+    """Visit only the targeted members' statements, not the whole class (cost)."""
+    cls = module.body[0]
+    if not isinstance(cls, cst.ClassDef) or not isinstance(cls.body, cst.IndentedBlock):
+        raise SafetyError("the deployment Enum is not a class")
+    body = []
+    for stmt in cls.body.body:
+        smalls = stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ()
+        names_here = {
+            t.target.value
+            for small in smalls
+            if isinstance(small, cst.Assign)
+            for t in small.targets
+            if isinstance(t.target, cst.Name)
+        }
+        body.append(stmt.visit(swap) if names_here & set(swap.targets) else stmt)
+    return module.with_changes(body=[cls.with_changes(body=cls.body.with_changes(body=body))])
+
+
 def _is_env_release(call: cst.Call) -> bool:
     func = call.func
     name = func.value if isinstance(func, cst.Name) else getattr(func, "attr", None)
@@ -153,7 +172,7 @@ def promote(
 
     swap = _SwapStage({dep.member: member for dep, _, _, member in todo}, stage)
     new_matrix = rewrite_statement(
-        ws.matrix_src, model.matrix.deployment_stmt, lambda m: m.visit(swap)  # type: ignore[arg-type]
+        ws.matrix_src, model.matrix.deployment_stmt, lambda m: _visit_members(m, swap)  # type: ignore[arg-type]
     )
     if swap.swapped != len(todo):
         raise SafetyError(f"expected to change {len(todo)} stage(s), changed {swap.swapped}")

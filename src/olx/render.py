@@ -15,7 +15,6 @@ from rich.text import Text
 from olx.model import STAGES, Matrix, release_rank
 
 if TYPE_CHECKING:
-    from olx.apply import Outcome
     from olx.check import CheckResult
 
 PALETTE = ("green", "cyan", "magenta", "yellow", "blue", "red", "bright_green", "bright_cyan")
@@ -83,48 +82,3 @@ def check(result: CheckResult, out: Console) -> None:
         out.print(Text.assemble(("ok", "green"), f": all invariants hold ({len(result.warnings)} warnings)"))
     else:
         out.print(f"{len(result.violations)} violation(s), {len(result.warnings)} warning(s)", markup=False)
-
-
-def diff(text: str, out: Console) -> None:
-    """A unified diff, coloured by line on a terminal."""
-    for line in text.splitlines():
-        style = None
-        if line.startswith(("+++", "---")):
-            style = "bold"
-        elif line.startswith("+"):
-            style = "green"
-        elif line.startswith("-"):
-            style = "red"
-        elif line.startswith("@@"):
-            style = "cyan"
-        out.print(Text(line, style=style or ""), soft_wrap=True)
-
-
-def outcome(result: Outcome, out: Console, err: Console) -> None:
-    """What a write did (or would do), for people."""
-    change = result.change
-    for warning in change.warnings:
-        err.print(Text.assemble(("warning: ", "yellow"), warning), soft_wrap=True)
-    if not change.changed:
-        for note in change.notes or ["nothing to do"]:
-            out.print(Text(note), soft_wrap=True)
-        return
-    if result.mode == "dry-run":
-        diff(change.diff, out)
-    out.print(Text(change.summary, style="bold"), soft_wrap=True)
-    for detail in change.details:
-        out.print(Text(f"  {detail}"), soft_wrap=True)
-    files = ", ".join(e.shown for e in change.edits)
-    if result.mode == "dry-run":
-        out.print(Text(f"dry run: would write {files}", style="dim"), soft_wrap=True)
-    elif result.mode == "no-commit":
-        out.print(Text(f"wrote {files} (not committed)"), soft_wrap=True)
-    else:
-        out.print(
-            Text(f"committed {result.commit[:10] if result.commit else ''} on {result.branch}"),
-            soft_wrap=True,
-        )
-    if result.follow_up:
-        out.print(Text("Still to check by hand:", style="bold"), soft_wrap=True)
-        for line in result.follow_up:
-            out.print(Text(f"  {line}"), soft_wrap=True)
