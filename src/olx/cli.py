@@ -132,9 +132,11 @@ def handled(func: Callable[..., None]) -> Callable[..., None]:
         except OlxError as exc:
             report_error(exc, as_json)
             raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, typer.Abort):
+            raise
         except Exception as exc:
-            if os.environ.get("OLX_DEBUG"):
-                raise
+            if os.environ.get("OLX_DEBUG") or hasattr(exc, "format_message"):
+                raise  # debugging, or a usage error typer reports itself
             # Writes happen last, after verification: a crash before them wrote nothing.
             report_error(internal_error(exc), as_json)
             raise typer.Exit(3) from None
@@ -202,18 +204,24 @@ def _command_line(ctx: typer.Context) -> str:
     if INVOCATION is not None:
         return shlex.join(["olx", *INVOCATION])
     # Called without main() (e.g. from a test runner): rebuild it from the parameters.
-    words = ["olx", ctx.info_name or ""]
-    for key, value in ctx.params.items():
-        if value in (None, False, [], ()):
-            continue
-        flag = "--" + key.replace("_", "-")
-        if value is True:
-            words.append(flag)
-        elif isinstance(value, (list, tuple)):
-            for item in value:
-                words += [flag, str(item)]
-        else:
-            words.append(str(value))
+    words = ["olx"]
+    contexts = [c for c in (ctx.parent, ctx) if c is not None]
+    for level in contexts:
+        if level is ctx:
+            words.append(ctx.info_name or "")
+        positional: list[str] = []
+        for param in level.command.params:
+            value = level.params.get(param.name or "")
+            if value in (None, False, [], ()) or param.name in ("help", "version"):
+                continue
+            if param.param_type_name == "argument":
+                positional.append(str(value))
+            elif value is True:
+                words.append(param.opts[0])
+            else:
+                for item in value if isinstance(value, (list, tuple)) else [value]:
+                    words += [param.opts[0], str(item)]
+        words += positional
     return shlex.join(words)
 
 

@@ -227,3 +227,40 @@ def remove_element(node: Any, index: int) -> Any:
 def element_code(node: cst.CSTNode) -> str:
     """Source text of a node (for messages and tests)."""
     return cst.Module(body=[]).code_for_node(node)
+
+
+def fit_call(call: cst.Call, limit: int = 88) -> cst.Call:
+    """Explode a call whose arguments sit on one line inside broken parentheses, when a
+    rename made that line longer than ``limit`` (what ``ruff format`` would do).
+
+    Only the form ruff itself produces is handled: ``Name(\\n    a=1, b=2\\n)``.
+    """
+    before = call.whitespace_before_args
+    if not isinstance(before, cst.ParenthesizedWhitespace) or not call.args:
+        return call
+    last = call.args[-1]
+    closing = last.whitespace_after_arg
+    if isinstance(last.comma, cst.Comma) and isinstance(
+        last.comma.whitespace_after, cst.ParenthesizedWhitespace
+    ):
+        closing = last.comma.whitespace_after
+    if not isinstance(closing, cst.ParenthesizedWhitespace):
+        return call
+    inner = call.args[:-1]
+    if any(not isinstance(a.comma, cst.Comma) or "\n" in element_code(a) for a in inner):
+        return call
+    line = before.last_line.value + "".join(element_code(a) for a in call.args).rstrip()
+    if len(line.rstrip(",")) <= limit or "\n" in element_code(last).rstrip():
+        return call
+    indent = before.last_line
+    args = []
+    for arg in inner:
+        gap = _newline_gap(None, [], indent)
+        args.append(arg.with_changes(comma=arg.comma.with_changes(whitespace_after=gap)))
+    args.append(
+        last.with_changes(
+            whitespace_after_arg=cst.SimpleWhitespace(""),
+            comma=cst.Comma(whitespace_after=_newline_gap(None, [], closing.last_line)),
+        )
+    )
+    return call.with_changes(args=args)

@@ -1,0 +1,582 @@
+"""``promote`` as before/after pairs, plus its safety properties.
+
+Every rewrite test states the old text and the one line that must change: the new
+matrix must equal the old one with exactly that line replaced, so that nothing else can
+have moved.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import olx.promote as promote_module
+from olx.change import Workspace
+from olx.errors import GuardError, InputError, SafetyError
+from olx.promote import promote
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "src" / "olx" / "example"
+SHAPES = Path(__file__).resolve().parent / "fixtures" / "shapes"
+
+
+def sources(name: str) -> tuple[str, str]:
+    """(types, matrix) texts of the example or of a shape fixture."""
+    if name == "example":
+        files = (EXAMPLE / "types.py.txt", EXAMPLE / "version_matrix.py.txt")
+    else:
+        files = (SHAPES / name / "types.py", SHAPES / name / "version_matrix.py")
+    return tuple(f.read_bytes().decode("utf-8") for f in files)  # type: ignore[return-value]
+
+
+def workspace(types_src: str, matrix_src: str) -> Workspace:
+    return Workspace(
+        Path("types.py"),
+        Path("version_matrix.py"),
+        "types.py",
+        "version_matrix.py",
+        types_src,
+        matrix_src,
+    )
+
+
+def ws_of(name: str) -> Workspace:
+    return workspace(*sources(name))
+
+
+def replace_once(text: str, old: str, new: str, after: str | None = None) -> str:
+    """``text`` with one occurrence of ``old`` replaced: the only one, or the first
+    after ``after`` (which must itself occur once)."""
+    if after is None:
+        assert text.count(old) == 1, f"{old!r} is not unique"
+        start = 0
+    else:
+        assert text.count(after) == 1, f"{after!r} is not unique"
+        start = text.index(after)
+    at = text.index(old, start)
+    return text[:at] + new + text[at + len(old) :]
+
+
+def assert_ruff_clean(tmp_path: Path, **texts: str) -> None:
+    if importlib.util.find_spec("ruff") is None:
+        pytest.skip("ruff is not installed")
+    paths = []
+    for name, text in texts.items():
+        path = tmp_path / f"{name}.py"
+        path.write_bytes(text.encode("utf-8"))
+        paths.append(str(path))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "format",
+            "--check",
+            "--isolated",
+            "--line-length",
+            "88",
+            *paths,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def changed_lines(diff: str) -> tuple[list[str], list[str]]:
+    lines = diff.splitlines()
+    minus = [x for x in lines if x.startswith("-") and not x.startswith("---")]
+    plus = [x for x in lines if x.startswith("+") and not x.startswith("+++")]
+    return minus, plus
+
+
+def env(stage: str, ref: str) -> str:
+    """One ``EnvRelease`` line as ruff writes it inside a deployment."""
+    return f'            EnvRelease("{stage}", OpenEdxSupportedRelease{ref}),\n'
+
+
+# --- exact diffs -------------------------------------------------------------------------
+
+# (fixture, deployments, stage, release, old line, new line, anchor before the line)
+EXACT = [
+    pytest.param(
+        "example",
+        "xpro",
+        "QA",
+        "ulmo",
+        env("QA", '["teak"]'),
+        env("QA", '["ulmo"]'),
+        None,
+        id="example-xpro-qa",
+    ),
+    pytest.param(
+        "example",
+        "mitx",
+        "QA",
+        "master",
+        env("QA", '["ulmo"]'),
+        env("QA", '["master"]'),
+        'deployment_name="mitx",',
+        id="example-mitx-qa-master",
+    ),
+    pytest.param(
+        "four_field_dot_master_enum_refs",
+        "campus",
+        "Production",
+        "sumac",
+        env("Production", ".redwood"),
+        env("Production", ".sumac"),
+        None,
+        id="enum-attribute-ref",
+    ),
+    pytest.param(
+        "four_field_dot_master_enum_refs",
+        "online",
+        "CI",
+        "sumac",
+        env("CI", '["master"]'),
+        env("CI", '["sumac"]'),
+        None,
+        id="subscript-ref-next-to-attribute-refs",
+    ),
+    pytest.param(
+        "two_field_open_release",
+        "campus",
+        "QA",
+        "palm",
+        env("QA", '["olive"]'),
+        env("QA", '["palm"]'),
+        'deployment_name="campus",',
+        id="comment-above-the-line",
+    ),
+    pytest.param(
+        "two_field_open_release",
+        "campus-staging",
+        "Production",
+        "palm",
+        env("Production", '["olive"]'),
+        env("Production", '["palm"]'),
+        'deployment_name="campus-staging",',
+        id="two-comment-lines-above",
+    ),
+    pytest.param(
+        "four_field_strenum",
+        "campus",
+        "QA",
+        "ulmo",
+        env("QA", '["teak"]'),
+        env("QA", '["ulmo"]'),
+        'deployment_name="campus",',
+        id="strenum",
+    ),
+    pytest.param(
+        "constants_branding_overrides",
+        "campus",
+        "Production",
+        "redwood",
+        env("Production", '["quince"]'),
+        env("Production", '["redwood"]'),
+        None,
+        id="constants",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "deps", "stage", "release", "old", "new", "after"), EXACT
+)
+def test_promote_changes_only_the_release_token(
+    fixture, deps, stage, release, old, new, after
+):
+    types_src, matrix_src = sources(fixture)
+    change = promote(workspace(types_src, matrix_src), deps, stage, release)
+    assert change.changed
+    assert change.new_types == types_src
+    assert change.new_matrix == replace_once(matrix_src, old, new, after)
+    minus, plus = changed_lines(change.diff)
+    assert minus == ["-" + old.rstrip("\n")]
+    assert plus == ["+" + new.rstrip("\n")]
+    assert [e.shown for e in change.edits] == ["version_matrix.py"]
+
+
+def test_promote_details_name_old_and_new():
+    change = promote(ws_of("example"), "xpro", "QA", "ulmo")
+    assert change.details == ["xpro QA: teak → ulmo"]
+    assert change.warnings == []
+
+
+def test_comments_inside_env_release_map_are_untouched():
+    _, matrix_src = sources("two_field_open_release")
+    ws = ws_of("two_field_open_release")
+    ws = ws.after(promote(ws, "campus", "QA", "palm"))
+    change = promote(ws, "campus,campus-staging", "Production", "palm")
+    assert change.details == [
+        "campus Production: olive → palm",
+        "campus-staging Production: olive → palm",
+    ]
+    comments = [
+        "            # QA waits for the spring term to end before moving on.\n",
+        (
+            "            # Production follows QA once the smoke tests pass.\n"
+            "            # (two comment lines in a row)\n"
+        ),
+    ]
+    for comment in comments:
+        assert comment in matrix_src
+        assert change.new_matrix.count(comment) == matrix_src.count(comment)
+
+
+def test_enum_attribute_reference_keeps_its_style_with_force():
+    """four_field_strenum writes ``OpenEdxSupportedRelease.master`` for online."""
+    _, matrix_src = sources("four_field_strenum")
+    change = promote(
+        ws_of("four_field_strenum"), "online", "Production", "teak", force=True
+    )
+    assert change.new_matrix == replace_once(
+        matrix_src,
+        env("Production", ".master"),
+        env("Production", ".teak"),
+        'deployment_name="online",',
+    )
+    assert change.warnings  # ReleaseMap['teak'] has no 'online' block
+
+
+# --- names -------------------------------------------------------------------------------
+
+
+def test_comma_list_makes_one_change_for_all():
+    _, matrix_src = sources("example")
+    change = promote(ws_of("example"), "mitx,mitx-staging", "Production", "ulmo")
+    expected = replace_once(
+        matrix_src,
+        env("Production", '["teak"]'),
+        env("Production", '["ulmo"]'),
+        'deployment_name="mitx",',
+    )
+    expected = replace_once(
+        expected,
+        env("Production", '["teak"]'),
+        env("Production", '["ulmo"]'),
+        'deployment_name="mitx-staging",',
+    )
+    assert change.new_matrix == expected
+    assert change.details == [
+        "mitx Production: teak → ulmo",
+        "mitx-staging Production: teak → ulmo",
+    ]
+    minus, plus = changed_lines(change.diff)
+    assert len(minus) == len(plus) == 2
+
+
+@pytest.mark.parametrize(
+    "deps", ["mitx_staging", "mitx-staging", " mitx-staging ,mitx_staging"]
+)
+def test_member_name_and_deployment_name_are_the_same(deps):
+    want = promote(ws_of("example"), "mitx-staging", "QA", "teak").new_matrix
+    assert promote(ws_of("example"), deps, "QA", "teak").new_matrix == want
+
+
+@pytest.mark.parametrize(
+    "stage", ["Production", "production", "PRODUCTION", "pRoDuCtIoN"]
+)
+def test_stage_is_case_insensitive(stage):
+    want = promote(ws_of("example"), "mitx", "Production", "ulmo")
+    got = promote(ws_of("example"), "mitx", stage, "ulmo")
+    assert got.new_matrix == want.new_matrix
+    assert got.details == want.details
+
+
+@pytest.mark.parametrize(
+    ("deps", "stage", "release", "previous"),
+    [
+        ("xpro", "QA", None, "ulmo"),  # CI's
+        ("mitx,mitx-staging", "Production", None, "ulmo"),  # QA's
+        ("campus", "QA", None, "palm"),  # two_field below
+    ],
+)
+def test_no_release_takes_the_previous_stage_release(deps, stage, release, previous):
+    fixture = "two_field_open_release" if deps == "campus" else "example"
+    implicit = promote(ws_of(fixture), deps, stage, release)
+    explicit = promote(ws_of(fixture), deps, stage, previous)
+    assert implicit.changed
+    assert implicit.new_matrix == explicit.new_matrix
+
+
+def test_ci_without_release_is_an_input_error():
+    with pytest.raises(InputError) as exc:
+        promote(ws_of("example"), "mitx", "CI", None)
+    assert exc.value.exit_code == 2
+    assert "CI" in exc.value.message
+    assert "RELEASE" in (exc.value.hint or "")
+
+
+@pytest.mark.parametrize(
+    ("deps", "stage", "release", "suggestion"),
+    [
+        ("mitz", "QA", "ulmo", "'mitx'"),
+        ("mitx,xprp", "QA", "ulmo", "'xpro'"),
+        ("mitx", "QAA", "ulmo", "'QA'"),
+        ("mitx", "Prod", "ulmo", "'Production'"),
+        ("mitx", "QA", "ulmoo", "'ulmo'"),
+        ("mitx", "QA", "tea", "'teak'"),
+    ],
+)
+def test_unknown_names_are_input_errors_with_a_suggestion(
+    deps, stage, release, suggestion
+):
+    with pytest.raises(InputError) as exc:
+        promote(ws_of("example"), deps, stage, release)
+    assert exc.value.exit_code == 2
+    assert "unknown" in exc.value.message
+    assert suggestion in (exc.value.hint or "")
+    assert "valid:" in (exc.value.hint or "")
+
+
+def test_release_not_in_the_enum_is_an_input_error():
+    # palm exists in other fixtures, but not in the example's Enum
+    with pytest.raises(InputError) as exc:
+        promote(ws_of("example"), "mitx", "QA", "palm")
+    assert "master, teak, ulmo" in (exc.value.hint or "")
+
+
+def test_deployment_lacking_the_stage_is_an_input_error():
+    with pytest.raises(InputError) as exc:
+        promote(ws_of("two_field_open_release"), "online", "CI", "master")
+    assert "online has no CI stage" in exc.value.message
+    assert not isinstance(exc.value, GuardError)
+
+
+def test_no_release_and_no_stage_before_is_an_input_error():
+    with pytest.raises(InputError) as exc:
+        promote(ws_of("two_field_open_release"), "online", "QA", None)
+    assert "CI" in exc.value.message
+
+
+# --- guards ------------------------------------------------------------------------------
+
+
+def test_missing_block_is_refused_and_hints_clone_release():
+    with pytest.raises(GuardError) as exc:
+        promote(ws_of("example"), "xpro", "CI", "master")
+    assert exc.value.exit_code == 1
+    assert "ReleaseMap['master']" in exc.value.message
+    assert "'xpro'" in exc.value.message
+    hint = exc.value.hint or ""
+    assert "clone-release ulmo master --deployment xpro" in hint
+    assert "--force" in hint
+
+
+def test_qa_newer_than_ci_is_refused():
+    ws = ws_of("example")
+    ws = ws.after(promote(ws, "xpro", "CI", "teak"))  # rollback, order holds
+    with pytest.raises(GuardError) as exc:
+        promote(ws, "xpro", "QA", "ulmo")
+    message = exc.value.message
+    assert "xpro QA would run ulmo, newer than its CI (teak)" in message
+    assert "promote CI first" in (exc.value.hint or "")
+
+
+def test_production_newer_than_qa_is_refused():
+    with pytest.raises(GuardError) as exc:
+        promote(ws_of("example"), "xpro", "Production", "ulmo")
+    assert "Production" in exc.value.message and "QA" in exc.value.message
+
+
+def test_rollback_that_breaks_the_order_is_refused():
+    with pytest.raises(GuardError):
+        promote(ws_of("example"), "mitx", "CI", "teak")  # QA ulmo would be newer
+
+
+def test_force_makes_the_change_with_the_guard_message_as_warning():
+    _, matrix_src = sources("example")
+    change = promote(ws_of("example"), "xpro", "Production", "ulmo", force=True)
+    assert change.changed
+    assert change.new_matrix == replace_once(
+        matrix_src,
+        env("Production", '["teak"]'),
+        env("Production", '["ulmo"]'),
+        'deployment_name="xpro",',
+    )
+    assert change.warnings == [
+        "--force: xpro Production would run ulmo, newer than its QA (teak)"
+    ]
+
+
+def test_force_over_a_missing_block():
+    change = promote(ws_of("example"), "xpro", "CI", "master", force=True)
+    assert change.changed
+    assert any("ReleaseMap['master']" in w for w in change.warnings)
+
+
+def test_rollback_is_allowed_when_the_order_holds():
+    _, matrix_src = sources("example")
+    change = promote(ws_of("example"), "mitx", "QA", "teak")
+    assert change.new_matrix == replace_once(
+        matrix_src,
+        env("QA", '["ulmo"]'),
+        env("QA", '["teak"]'),
+        'deployment_name="mitx",',
+    )
+    assert change.details == ["mitx QA: ulmo → teak (rollback)"]
+    assert change.warnings == []
+
+
+def test_already_on_release_changes_nothing():
+    types_src, matrix_src = sources("example")
+    change = promote(workspace(types_src, matrix_src), "mitx", "QA", "ulmo")
+    assert not change.changed
+    assert change.new_matrix == matrix_src and change.new_types == types_src
+    assert change.diff == ""
+    assert any("nothing to do" in n for n in change.notes)
+    assert any("mitx QA is already on ulmo" in n for n in change.notes)
+
+
+def test_comma_list_with_one_already_there_changes_the_other():
+    _, matrix_src = sources("example")
+    change = promote(ws_of("example"), "mitx,xpro", "QA", "ulmo")
+    assert change.new_matrix == replace_once(
+        matrix_src, env("QA", '["teak"]'), env("QA", '["ulmo"]')
+    )
+    assert change.details == ["xpro QA: teak → ulmo"]
+    assert any("mitx QA is already on ulmo" in n for n in change.notes)
+
+
+# --- safety properties -------------------------------------------------------------------
+
+# fixture → (deployment, stage, new release, its current release)
+PROMOTIONS = {
+    "example": ("mitx", "Production", "ulmo", "teak"),
+    "constants_branding_overrides": ("campus", "Production", "redwood", "quince"),
+    "four_field_dot_master_enum_refs": ("campus", "Production", "sumac", "redwood"),
+    "four_field_strenum": ("campus", "QA", "ulmo", "teak"),
+    "two_field_open_release": ("campus", "QA", "palm", "olive"),
+}
+
+
+def test_every_shape_fixture_has_a_promotion():
+    shapes = {p.name for p in SHAPES.iterdir() if (p / "version_matrix.py").is_file()}
+    assert shapes <= set(PROMOTIONS)
+
+
+@pytest.mark.parametrize("fixture", sorted(PROMOTIONS))
+def test_promote_is_idempotent(fixture):
+    dep, stage, new, _ = PROMOTIONS[fixture]
+    ws = ws_of(fixture)
+    first = promote(ws, dep, stage, new)
+    assert first.changed
+    again = promote(ws.after(first), dep, stage, new)
+    assert not again.changed
+    assert again.new_matrix == first.new_matrix
+    assert again.new_types == first.new_types
+
+
+@pytest.mark.parametrize("fixture", sorted(PROMOTIONS))
+def test_promote_there_and_back_is_byte_identical(fixture):
+    dep, stage, new, old = PROMOTIONS[fixture]
+    types_src, matrix_src = sources(fixture)
+    ws = workspace(types_src, matrix_src)
+    there = promote(ws, dep, stage, new)
+    back = promote(ws.after(there), dep, stage, old)
+    assert back.changed
+    assert back.new_matrix == matrix_src
+    assert back.new_types == types_src
+
+
+@pytest.mark.parametrize("fixture", sorted(PROMOTIONS))
+def test_promote_output_stays_ruff_formatted(fixture, tmp_path):
+    dep, stage, new, _ = PROMOTIONS[fixture]
+    change = promote(ws_of(fixture), dep, stage, new)
+    assert_ruff_clean(
+        tmp_path, types=change.new_types, version_matrix=change.new_matrix
+    )
+
+
+def test_promote_keeps_crlf_line_endings():
+    types_src, matrix_src = sources("example")
+    lf = promote(
+        workspace(types_src, matrix_src), "mitx,xpro", "Production", "ulmo", force=True
+    )
+    crlf = promote(
+        workspace(types_src.replace("\n", "\r\n"), matrix_src.replace("\n", "\r\n")),
+        "mitx,xpro",
+        "Production",
+        "ulmo",
+        force=True,
+    )
+    assert crlf.new_matrix == lf.new_matrix.replace("\n", "\r\n")
+    assert crlf.new_matrix.count("\n") == crlf.new_matrix.count("\r\n")
+    assert crlf.new_types == types_src.replace("\n", "\r\n")
+
+
+def test_promote_keeps_a_missing_final_newline():
+    types_src, matrix_src = sources("example")
+    assert matrix_src.endswith("}\n")
+    lf = promote(workspace(types_src, matrix_src), "xpro", "QA", "ulmo")
+    bare = promote(workspace(types_src, matrix_src[:-1]), "xpro", "QA", "ulmo")
+    assert not bare.new_matrix.endswith("\n")
+    assert bare.new_matrix == lf.new_matrix[:-1]
+
+
+# --- the independent re-read catches a wrong edit ----------------------------------------
+
+
+def test_an_edit_of_two_stages_instead_of_one_is_a_safety_error(monkeypatch):
+    real = promote_module.rewrite_statement
+
+    def also_production(source, stmt, transform):
+        out = real(source, stmt, transform)  # the intended QA edit ...
+        return replace_once(  # ... and one more, that nobody asked for
+            out,
+            env("Production", '["teak"]'),
+            env("Production", '["ulmo"]'),
+            'deployment_name="xpro",',
+        )
+
+    monkeypatch.setattr(promote_module, "rewrite_statement", also_production)
+    with pytest.raises(SafetyError) as exc:
+        promote(ws_of("example"), "xpro", "QA", "ulmo")
+    assert exc.value.exit_code == 3
+    assert "Production" in exc.value.message
+
+
+def test_an_edit_of_the_wrong_deployment_is_a_safety_error(monkeypatch):
+    real = promote_module.rewrite_statement
+
+    def wrong_deployment(source, stmt, transform):
+        real(source, stmt, transform)
+        return replace_once(
+            source,
+            env("QA", '["ulmo"]'),
+            env("QA", '["teak"]'),
+            'deployment_name="mitx-staging",',
+        )
+
+    monkeypatch.setattr(promote_module, "rewrite_statement", wrong_deployment)
+    with pytest.raises(SafetyError):
+        promote(ws_of("example"), "mitx", "QA", "teak")
+
+
+def test_an_edit_that_does_not_parse_is_a_safety_error(monkeypatch):
+    real = promote_module.rewrite_statement
+
+    def broken(source, stmt, transform):
+        return real(source, stmt, transform).replace(
+            "env_release_map=[", "env_release_map=(", 1
+        )
+
+    monkeypatch.setattr(promote_module, "rewrite_statement", broken)
+    with pytest.raises(SafetyError):
+        promote(ws_of("example"), "xpro", "QA", "ulmo")
+
+
+def test_a_transformer_that_swaps_nothing_is_a_safety_error(monkeypatch):
+    monkeypatch.setattr(
+        promote_module._SwapStage, "leave_Call", lambda self, original, updated: updated
+    )
+    with pytest.raises(SafetyError):
+        promote(ws_of("example"), "xpro", "QA", "ulmo")
