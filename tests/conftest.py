@@ -1,0 +1,114 @@
+"""Shared fixtures: an example repository, a CLI runner, and a git config that never
+depends on the machine's.
+
+``invoke`` is both a plain function (``from conftest import invoke``) and a fixture of the
+same name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from olx.cli import app
+from olx.example import init_example
+
+EXAMPLE_TYPES = "src/bridge/settings/openedx/types.py"
+EXAMPLE_MATRIX = "src/bridge/settings/openedx/version_matrix.py"
+
+GIT_IDENTITY_NAME = "olx test"
+GIT_IDENTITY_EMAIL = "test@olx.invalid"
+
+# Variables that would let the machine (or the developer's shell) change what git or olx
+# does under test.
+_SCRUBBED_ENV = (
+    "GIT_AUTHOR_NAME",
+    "GIT_AUTHOR_EMAIL",
+    "GIT_AUTHOR_DATE",
+    "GIT_COMMITTER_NAME",
+    "GIT_COMMITTER_EMAIL",
+    "GIT_COMMITTER_DATE",
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_CEILING_DIRECTORIES",
+    "GIT_CONFIG",
+    "GIT_CONFIG_GLOBAL",
+    "GIT_CONFIG_SYSTEM",
+    "GIT_CONFIG_COUNT",
+    "EMAIL",
+    "OLX_REPO",
+)
+
+
+def make_home(base: Path, gitconfig: str) -> Path:
+    """A HOME directory whose only git configuration is ``gitconfig``."""
+    home = base
+    home.mkdir(parents=True, exist_ok=True)
+    (home / ".gitconfig").write_text(gitconfig, encoding="utf-8")
+    (home / ".config").mkdir(exist_ok=True)
+    return home
+
+
+def use_home(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    monkeypatch.setenv("HOME", str(home))
+    # GitPython and git also read $XDG_CONFIG_HOME/git/config ("user" level).
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+
+
+@pytest.fixture(autouse=True)
+def isolated_git_config(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """Every test runs with a HOME of its own holding a known git identity."""
+    home = make_home(
+        tmp_path_factory.mktemp("home"),
+        "[user]\n"
+        f"\tname = {GIT_IDENTITY_NAME}\n"
+        f"\temail = {GIT_IDENTITY_EMAIL}\n"
+        "[init]\n"
+        "\tdefaultBranch = main\n",
+    )
+    use_home(monkeypatch, home)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name in _SCRUBBED_ENV:
+        monkeypatch.delenv(name, raising=False)
+    yield home
+
+
+@pytest.fixture
+def example_repo(tmp_path: Path) -> Path:
+    """A fresh ``olx init-example`` repository (one commit, clean work tree)."""
+    repo = tmp_path / "repo"
+    init_example(repo)
+    return repo
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def invoke(*args: Any, env: dict[str, str] | None = None, **kwargs: Any) -> Result:
+    """Run ``olx.cli.app`` with ``args`` (converted with ``str``) under CliRunner.
+
+    Unexpected exceptions propagate (``catch_exceptions=False``) so that a crash is never
+    mistaken for an exit code; pass ``catch_exceptions=True`` to change that.
+    """
+    kwargs.setdefault("catch_exceptions", False)
+    return CliRunner().invoke(app, [str(a) for a in args], env=env, **kwargs)
+
+
+@pytest.fixture(name="invoke")
+def invoke_fixture():
+    return invoke
+
+
+def example_paths(repo: Path) -> tuple[Path, Path]:
+    """(types.py, version_matrix.py) of an example repository."""
+    return repo / EXAMPLE_TYPES, repo / EXAMPLE_MATRIX
