@@ -82,8 +82,6 @@ def fmt_ms(seconds: float | None) -> str:
     return "   n/a" if seconds is None else f"{seconds * 1000:7.1f} ms"
 
 
-
-
 def report(scale: int, n_lines: int, result: dict, goal: float) -> bool | None:
     """Print one size's medians and ratio; returns whether the goal was met."""
     olx, floor = result["medians"]["olx"], result["medians"]["floor"]

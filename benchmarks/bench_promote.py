@@ -48,7 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=15, help="timed runs of each side")
     runs = max(1, parser.parse_args(argv).runs)
     env = bench_env()
-    print(f"olx {' '.join(PROMOTE)} vs libcst parse floor; {runs} alternating runs each")
+    print(
+        f"olx {' '.join(PROMOTE)} vs libcst parse floor; {runs} alternating runs each"
+    )
     print()
     verdicts = []
     with tempfile.TemporaryDirectory(prefix="olx-bench-promote-") as tmp:
@@ -60,13 +62,15 @@ def main(argv: list[str] | None = None) -> int:
             verdicts.append(report(scale, n_lines, result, goal))
             print()
     met = all(v is True for v in verdicts)
-    print("goals met at every size" if met else "goals NOT met at every size (see above)")
+    print(
+        "goals met at every size" if met else "goals NOT met at every size (see above)"
+    )
     return 0
 
 
 if __name__ == "__main__":
     try:
         main()
-    except Exception:  # noqa: BLE001 - a measurement: report, never fail the caller
+    except Exception:
         traceback.print_exc()
     sys.exit(0)

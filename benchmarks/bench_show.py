@@ -85,6 +85,6 @@ def main(argv: list[str] | None = None) -> int:
 if __name__ == "__main__":
     try:
         main()
-    except Exception:  # noqa: BLE001 - a measurement: report, never fail the caller
+    except Exception:
         traceback.print_exc()
     sys.exit(0)

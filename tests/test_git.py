@@ -7,6 +7,7 @@ SPEC.md: "Options of every command that writes", "Safety", "Exit codes".
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import shlex
@@ -611,10 +612,8 @@ def test_missing_identity_is_refused_with_a_hint(tmp_path: Path, git_home: Path)
     init_example(path)
     repo = git.Repo(path)
     for key in ("user.name", "user.email"):
-        try:
+        with contextlib.suppress(git.GitCommandError):  # not set locally
             repo.git.config("--local", "--unset", key)
-        except git.GitCommandError:
-            pass  # not set locally
     with repo.config_reader() as cfg:
         assert not cfg.has_option("user", "name")
         assert not cfg.has_option("user", "email")

@@ -63,7 +63,9 @@ def execute(
 
             repo = gitops.open_repo(target.root)
             name = branch or change.branch
-            original, create = gitops.preflight(repo, [target.types, target.matrix], name)
+            original, create = gitops.preflight(
+                repo, [target.types, target.matrix], name
+            )
             text = gitops.message_for(change, message, command_line)
             done = gitops.commit_change(repo, change, name, text, original, create)
             outcome.branch, outcome.commit = done.branch, done.commit

@@ -72,7 +72,9 @@ class Change:
     new_model: Matrix | None = None
     details: list[str] = field(default_factory=list)  # "mitx QA: olive → palm"
     warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # follow-ups, "nothing to do" reasons
+    notes: list[str] = field(
+        default_factory=list
+    )  # follow-ups, "nothing to do" reasons
     edits: list[FileEdit] = field(default_factory=list)
 
     @property
@@ -87,7 +89,9 @@ class Change:
     def branch(self) -> str:
         """The default branch name, ``olx/<command>-<args>``."""
         words = [self.command, *self.args]
-        slug = "-".join(re.sub(r"[^a-z0-9._]+", "-", w.lower()).strip("-.") for w in words)
+        slug = "-".join(
+            re.sub(r"[^a-z0-9._]+", "-", w.lower()).strip("-.") for w in words
+        )
         return "olx/" + re.sub(r"-{2,}", "-", slug).strip("-")
 
 
@@ -141,7 +145,9 @@ def finish(ws: Workspace, change: Change, expected: dict[str, Any]) -> Change:
             change.new_types, change.new_matrix, ws.types_shown, ws.matrix_shown
         )
     except OlxError as exc:
-        raise SafetyError(f"the rewritten source does not read back: {exc.message}") from None
+        raise SafetyError(
+            f"the rewritten source does not read back: {exc.message}"
+        ) from None
     actual = new_model.to_json()
     if json.dumps(actual) != json.dumps(expected):
         raise SafetyError(
@@ -189,7 +195,9 @@ def combine(
     return change
 
 
-def nothing_to_do(ws: Workspace, command: str, args: list[str], summary: str, why: str) -> Change:
+def nothing_to_do(
+    ws: Workspace, command: str, args: list[str], summary: str, why: str
+) -> Change:
     """A change that changes nothing (exit 0, no write, no branch)."""
     return Change(
         command, args, summary, ws.types_src, ws.matrix_src, ws.model, notes=[why]

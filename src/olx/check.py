@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from olx.model import STAGES, Matrix, release_rank
@@ -25,7 +26,9 @@ class CheckResult:
     def to_json(self) -> dict:
         return {
             "ok": self.ok,
-            "violations": [{"rule": v.rule, "message": v.message} for v in self.violations],
+            "violations": [
+                {"rule": v.rule, "message": v.message} for v in self.violations
+            ],
             "warnings": list(self.warnings),
         }
 
@@ -37,7 +40,7 @@ def stage_order_violations(stages: dict[str, str]) -> list[tuple[str, str, str, 
     """
     present = [(s, stages[s]) for s in STAGES if s in stages]
     bad = []
-    for (s1, r1), (s2, r2) in zip(present, present[1:], strict=False):
+    for (s1, r1), (s2, r2) in itertools.pairwise(present):
         if release_rank(r2) > release_rank(r1):
             bad.append((s1, r1, s2, r2))
     return bad
@@ -55,23 +58,43 @@ def check(matrix: Matrix) -> CheckResult:
         for st in dep.stages:
             where = f"{mpath}:{st.span.start_line}"
             if st.release not in releases:  # 1
-                add(Violation(1, f"{where}: {dep.name} {st.stage} uses {st.release!r}, "
-                                 f"which is not a member of the release Enum ({tpath})"))
+                add(
+                    Violation(
+                        1,
+                        f"{where}: {dep.name} {st.stage} uses {st.release!r}, "
+                        f"which is not a member of the release Enum ({tpath})",
+                    )
+                )
             block = matrix.matrix.block(st.release)
             if block is None or block.get(dep.name) is None:  # 2
-                add(Violation(2, f"{where}: {dep.name} {st.stage} uses {st.release!r}, "
-                                 f"but ReleaseMap[{st.release!r}] has no {dep.name!r} block"))
+                add(
+                    Violation(
+                        2,
+                        f"{where}: {dep.name} {st.stage} uses {st.release!r}, "
+                        f"but ReleaseMap[{st.release!r}] has no {dep.name!r} block",
+                    )
+                )
         stages = {st.stage: st.release for st in dep.stages}
         for s1, r1, s2, r2 in stage_order_violations(stages):  # 7
             line = dep.stage(s2).span.start_line  # type: ignore[union-attr]
-            add(Violation(7, f"{mpath}:{line}: {dep.name} {s2} runs {r2!r}, newer than "
-                             f"{s1} ({r1!r}); releases must not increase along CI → QA → "
-                             "Production"))
+            add(
+                Violation(
+                    7,
+                    f"{mpath}:{line}: {dep.name} {s2} runs {r2!r}, newer than "
+                    f"{s1} ({r1!r}); releases must not increase along CI → QA → "
+                    "Production",
+                )
+            )
 
     for block in matrix.matrix.release_map:
         if block.release not in releases:  # 3
-            add(Violation(3, f"{mpath}:{block.span.start_line}: ReleaseMap key "
-                             f"{block.release!r} is not a member of the release Enum"))
+            add(
+                Violation(
+                    3,
+                    f"{mpath}:{block.span.start_line}: ReleaseMap key "
+                    f"{block.release!r} is not a member of the release Enum",
+                )
+            )
         for dep_block in block.deployments:
             seen: dict[str, int] = {}
             for entry in dep_block.entries:
@@ -86,17 +109,32 @@ def check(matrix: Matrix) -> CheckResult:
                         f"{where}: {label} is pinned to {entry.release!r}"
                     )
                 if app in seen:  # 5
-                    add(Violation(5, f"{where}: {label} appears twice (first at line "
-                                     f"{seen[app]})"))
+                    add(
+                        Violation(
+                            5,
+                            f"{where}: {label} appears twice (first at line "
+                            f"{seen[app]})",
+                        )
+                    )
                 else:
                     seen[app] = line
                 known = apps.get(app)
                 if known is None:  # 6
-                    add(Violation(6, f"{where}: {label} is in neither the application "
-                                     "Enum nor the micro-frontend Enum"))
+                    add(
+                        Violation(
+                            6,
+                            f"{where}: {label} is in neither the application "
+                            "Enum nor the micro-frontend Enum",
+                        )
+                    )
                 elif entry.application_type != known.type:
-                    add(Violation(6, f"{where}: {label} has application_type "
-                                     f"{entry.application_type!r}, but it is an "
-                                     f"{known.type} ({known.member} in {tpath})"))
+                    add(
+                        Violation(
+                            6,
+                            f"{where}: {label} has application_type "
+                            f"{entry.application_type!r}, but it is an "
+                            f"{known.type} ({known.member} in {tpath})",
+                        )
+                    )
     result.violations.sort(key=lambda v: v.rule)
     return result

@@ -32,9 +32,14 @@ app = typer.Typer(
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")]
 DryRun = Annotated[
-    bool, typer.Option("--dry-run", help="Print the unified diff; write nothing, touch no git state.")
+    bool,
+    typer.Option(
+        "--dry-run", help="Print the unified diff; write nothing, touch no git state."
+    ),
 ]
-NoCommit = Annotated[bool, typer.Option("--no-commit", help="Write the files; touch no git state.")]
+NoCommit = Annotated[
+    bool, typer.Option("--no-commit", help="Write the files; touch no git state.")
+]
 BranchOpt = Annotated[
     str | None,
     typer.Option(
@@ -47,9 +52,14 @@ BranchOpt = Annotated[
 # branch is spelled --git-branch only.
 GitBranchOpt = Annotated[
     str | None,
-    typer.Option("--git-branch", help="Commit on NAME (created from HEAD, or the current branch)."),
+    typer.Option(
+        "--git-branch",
+        help="Commit on NAME (created from HEAD, or the current branch).",
+    ),
 ]
-MessageOpt = Annotated[str | None, typer.Option("--message", help="The commit message's first line.")]
+MessageOpt = Annotated[
+    str | None, typer.Option("--message", help="The commit message's first line.")
+]
 
 # The exact command line, recorded in commit bodies (set by main()).
 INVOCATION: list[str] | None = None
@@ -78,15 +88,26 @@ def _version(value: bool) -> None:
 def main_options(
     ctx: typer.Context,
     repo: Annotated[
-        str | None, typer.Option("--repo", help="Target repository (default: $OLX_REPO or git top-level).")
+        str | None,
+        typer.Option(
+            "--repo", help="Target repository (default: $OLX_REPO or git top-level)."
+        ),
     ] = None,
-    types: Annotated[str | None, typer.Option("--types", help="types.py, relative to the repo.")] = None,
+    types: Annotated[
+        str | None, typer.Option("--types", help="types.py, relative to the repo.")
+    ] = None,
     matrix: Annotated[
-        str | None, typer.Option("--matrix", help="version_matrix.py, relative to the repo.")
+        str | None,
+        typer.Option("--matrix", help="version_matrix.py, relative to the repo."),
     ] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="One JSON object on stdout.")
+    ] = False,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version."
+        ),
     ] = False,
 ) -> None:
     """olx: promote, add, clone and retire Open edX releases in a version matrix, safely."""
@@ -195,7 +216,9 @@ def init_example(
     if opts.json or json_out:
         emit_json({"directory": str(directory), "commit": commit, "files": files})
     else:
-        print(f"created {directory} (commit {commit[:10]}): try `olx --repo {directory} show`")
+        print(
+            f"created {directory} (commit {commit[:10]}): try `olx --repo {directory} show`"
+        )
 
 
 def _command_line(ctx: typer.Context) -> str:
@@ -242,9 +265,10 @@ def _write(
     opts: Options = ctx.obj
     if dry_run and no_commit:
         raise OlxError("--dry-run and --no-commit exclude each other")
-    if branch is not None or message is not None:
-        if dry_run or no_commit:
-            raise OlxError("--branch and --message go with a commit (not --dry-run/--no-commit)")
+    if (branch is not None or message is not None) and (dry_run or no_commit):
+        raise OlxError(
+            "--branch and --message go with a commit (not --dry-run/--no-commit)"
+        )
     outcome = execute(
         opts.target(),
         plan,
@@ -269,12 +293,17 @@ def _write(
 @handled
 def promote(
     ctx: typer.Context,
-    deployment: Annotated[str, typer.Argument(help="Deployment name or member; comma list.")],
+    deployment: Annotated[
+        str, typer.Argument(help="Deployment name or member; comma list.")
+    ],
     stage: Annotated[str, typer.Argument(help="CI, QA or Production (any case).")],
     release: Annotated[
-        str | None, typer.Argument(help="Release; default: the previous stage's release.")
+        str | None,
+        typer.Argument(help="Release; default: the previous stage's release."),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Bypass the promote guards.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Bypass the promote guards.")
+    ] = False,
     dry_run: DryRun = False,
     no_commit: NoCommit = False,
     branch: BranchOpt = None,
@@ -287,7 +316,11 @@ def promote(
     _write(
         ctx,
         lambda ws: plan(ws, deployment, stage, release, force),
-        dry_run=dry_run, no_commit=no_commit, branch=branch, message=message, json_out=json_out,
+        dry_run=dry_run,
+        no_commit=no_commit,
+        branch=branch,
+        message=message,
+        json_out=json_out,
     )
 
 
@@ -298,12 +331,17 @@ def add_release(
     name: Annotated[str, typer.Argument(help="New release name, e.g. verawood.")],
     release_branch: Annotated[
         str | None,
-        typer.Option("--branch", help="The release's branch (default: the newest's pattern)."),
+        typer.Option(
+            "--branch", help="The release's branch (default: the newest's pattern)."
+        ),
     ] = None,
-    python: Annotated[str | None, typer.Option("--python", help="Python version.")] = None,
+    python: Annotated[
+        str | None, typer.Option("--python", help="Python version.")
+    ] = None,
     node: Annotated[str | None, typer.Option("--node", help="Node.js version.")] = None,
     clone_from: Annotated[
-        str | None, typer.Option("--clone-from", help="Also clone this release's block.")
+        str | None,
+        typer.Option("--clone-from", help="Also clone this release's block."),
     ] = None,
     dry_run: DryRun = False,
     no_commit: NoCommit = False,
@@ -317,7 +355,11 @@ def add_release(
     _write(
         ctx,
         lambda ws: plan(ws, name, release_branch, python, node, clone_from),
-        dry_run=dry_run, no_commit=no_commit, branch=branch, message=message, json_out=json_out,
+        dry_run=dry_run,
+        no_commit=no_commit,
+        branch=branch,
+        message=message,
+        json_out=json_out,
     )
 
 
@@ -342,7 +384,11 @@ def clone_release(
     _write(
         ctx,
         lambda ws: plan(ws, old, new, deployment or None),
-        dry_run=dry_run, no_commit=no_commit, branch=branch, message=message, json_out=json_out,
+        dry_run=dry_run,
+        no_commit=no_commit,
+        branch=branch,
+        message=message,
+        json_out=json_out,
     )
 
 
@@ -351,8 +397,12 @@ def clone_release(
 def retire(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Release to retire.")],
-    block_only: Annotated[bool, typer.Option("--block-only", help="Only the ReleaseMap block.")] = False,
-    enum_only: Annotated[bool, typer.Option("--enum-only", help="Only the Enum member.")] = False,
+    block_only: Annotated[
+        bool, typer.Option("--block-only", help="Only the ReleaseMap block.")
+    ] = False,
+    enum_only: Annotated[
+        bool, typer.Option("--enum-only", help="Only the Enum member.")
+    ] = False,
     dry_run: DryRun = False,
     no_commit: NoCommit = False,
     branch: BranchOpt = None,
@@ -373,7 +423,11 @@ def retire(
     _write(
         ctx,
         lambda ws: plan(ws, name, block_only, enum_only),
-        dry_run=dry_run, no_commit=no_commit, branch=branch, message=message, json_out=json_out,
+        dry_run=dry_run,
+        no_commit=no_commit,
+        branch=branch,
+        message=message,
+        json_out=json_out,
         follow_up=still_mentioned,
     )
 

@@ -9,6 +9,7 @@ order the existing blocks keep.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from typing import Any
@@ -38,11 +39,11 @@ def rename_in_branch(branch: str, old: str, new: str) -> str:
 
 def blocks_ascending(model: Matrix) -> bool:
     """Whether named blocks run oldest-first (the default when it cannot be told)."""
-    named = [b.release for b in model.matrix.release_map if b.release not in NEWEST_NAMES]
+    named = [
+        b.release for b in model.matrix.release_map if b.release not in NEWEST_NAMES
+    ]
     ranks = [release_rank(r) for r in named]
-    if len(ranks) >= 2 and all(a > b for a, b in zip(ranks, ranks[1:], strict=False)):
-        return False
-    return True
+    return not (len(ranks) >= 2 and all(a > b for a, b in itertools.pairwise(ranks)))
 
 
 def new_block_index(model: Matrix, old: str, new: str) -> int:
@@ -56,7 +57,9 @@ def new_block_index(model: Matrix, old: str, new: str) -> int:
 def map_dict(module: cst.Module) -> tuple[Any, cst.Dict]:
     stmt = module.body[0]
     small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) else None
-    if not isinstance(small, (cst.Assign, cst.AnnAssign)) or not isinstance(small.value, cst.Dict):
+    if not isinstance(small, (cst.Assign, cst.AnnAssign)) or not isinstance(
+        small.value, cst.Dict
+    ):
         raise SafetyError(f"{RELEASE_MAP} is not a dict literal")
     return small, small.value
 
@@ -94,7 +97,9 @@ class _Retarget(cst.CSTTransformer):
                 and value.value.value == RELEASE_ENUM
                 and value.attr.value == self.old
             ):
-                return updated.with_changes(value=value.with_changes(attr=cst.Name(self.new)))
+                return updated.with_changes(
+                    value=value.with_changes(attr=cst.Name(self.new))
+                )
             if (
                 isinstance(value, cst.Attribute)
                 and value.attr.value == "value"
@@ -105,7 +110,9 @@ class _Retarget(cst.CSTTransformer):
                 return updated.with_changes(value=value.with_changes(value=inner))
             if isinstance(value, cst.Subscript):
                 return updated.with_changes(
-                    value=replace_strings(value, lambda s: self.new if s == self.old else None)
+                    value=replace_strings(
+                        value, lambda s: self.new if s == self.old else None
+                    )
                 )
         elif kw == "branch_override":
             return updated.with_changes(
@@ -120,19 +127,25 @@ class _Retarget(cst.CSTTransformer):
         return fit_call(updated)
 
 
-def expected_entries(entries: list[dict[str, Any]], old: str, new: str) -> list[dict[str, Any]]:
+def expected_entries(
+    entries: list[dict[str, Any]], old: str, new: str
+) -> list[dict[str, Any]]:
     out = []
     for entry in entries:
         entry = dict(entry)
         if entry.get("release") == old:
             entry["release"] = new
         if isinstance(entry.get("branch_override"), str):
-            entry["branch_override"] = rename_in_branch(entry["branch_override"], old, new)
+            entry["branch_override"] = rename_in_branch(
+                entry["branch_override"], old, new
+            )
         out.append(entry)
     return out
 
 
-def _insert_ordered(d: dict[str, Any], index: int, key: str, value: Any) -> dict[str, Any]:
+def _insert_ordered(
+    d: dict[str, Any], index: int, key: str, value: Any
+) -> dict[str, Any]:
     items = list(d.items())
     items.insert(index, (key, value))
     return dict(items)
@@ -145,7 +158,9 @@ def clone_release(
     model = ws.model
     old_block = model.matrix.block(old)
     if old_block is None:
-        raise names.unknown("ReleaseMap block", old, [b.release for b in model.matrix.release_map])
+        raise names.unknown(
+            "ReleaseMap block", old, [b.release for b in model.matrix.release_map]
+        )
     new_rel = names.release(model, new)
     new = new_rel.name
     if new == old:
@@ -181,7 +196,11 @@ def clone_release(
     )
     if not to_add:
         return nothing_to_do(
-            ws, "clone-release", args, summary, f"ReleaseMap[{new!r}] already has {', '.join(selected)}"
+            ws,
+            "clone-release",
+            args,
+            summary,
+            f"ReleaseMap[{new!r}] already has {', '.join(selected)}",
         )
 
     retarget = _Retarget(old, new)
@@ -212,7 +231,9 @@ def clone_release(
         target = root.elements[new_i]
         value = target.value
         for dep in to_add:
-            value = insert_element(value, _dep_index(value, dep, in_old), copies[dep][1])
+            value = insert_element(
+                value, _dep_index(value, dep, in_old), copies[dep][1]
+            )
         new_root = root.with_changes(
             elements=[
                 *root.elements[:new_i],
@@ -222,7 +243,9 @@ def clone_release(
         )
         return replace_map(module, small, new_root)
 
-    new_matrix = rewrite_statement(ws.matrix_src, model.matrix.release_map_stmt, transform)  # type: ignore[arg-type]
+    new_matrix = rewrite_statement(
+        ws.matrix_src, model.matrix.release_map_stmt, transform
+    )  # type: ignore[arg-type]
 
     rm = expected[RELEASE_MAP_JSON]
     if new not in rm:
@@ -231,10 +254,16 @@ def clone_release(
     else:
         for dep in to_add:
             index = _json_dep_index(list(rm[new]), dep, in_old)
-            rm[new] = _insert_ordered(rm[new], index, dep, expected_entries(old_json[dep], old, new))
-    details = [f"ReleaseMap[{new!r}][{dep!r}]: {len(old_json[dep])} applications from {old}"
-               for dep in to_add]
-    change = Change("clone-release", args, summary, ws.types_src, new_matrix, details=details)
+            rm[new] = _insert_ordered(
+                rm[new], index, dep, expected_entries(old_json[dep], old, new)
+            )
+    details = [
+        f"ReleaseMap[{new!r}][{dep!r}]: {len(old_json[dep])} applications from {old}"
+        for dep in to_add
+    ]
+    change = Change(
+        "clone-release", args, summary, ws.types_src, new_matrix, details=details
+    )
     return finish(ws, change, expected)
 
 
@@ -247,7 +276,12 @@ def _resolve_deployments(model: Matrix, texts: list[str]) -> list[str]:
     for text in texts:
         for name in names.split_list(text):
             dep = next(
-                (d.name for d in model.matrix.deployments if name in (d.name, d.member)), name
+                (
+                    d.name
+                    for d in model.matrix.deployments
+                    if name in (d.name, d.member)
+                ),
+                name,
             )
             if dep not in out:
                 out.append(dep)
@@ -267,4 +301,3 @@ def _json_dep_index(present: list[str], dep: str, order: list[str]) -> int:
 def _dep_index(value: cst.Dict, dep: str, order: list[str]) -> int:
     present = [string_value(e.key) or "" for e in value.elements]
     return _json_dep_index(present, dep, order)
-

@@ -115,7 +115,9 @@ def keyword(call: cst.Call, name: str) -> cst.Arg | None:
 
 
 def _braces(node: cst.Dict | cst.List) -> tuple[str, str]:
-    return ("lbrace", "rbrace") if isinstance(node, cst.Dict) else ("lbracket", "rbracket")
+    return (
+        ("lbrace", "rbrace") if isinstance(node, cst.Dict) else ("lbracket", "rbracket")
+    )
 
 
 def _gap_before(node: cst.Dict | cst.List, index: int) -> Any:
@@ -247,7 +249,9 @@ def fit_call(call: cst.Call, limit: int = 88) -> cst.Call:
     if not isinstance(closing, cst.ParenthesizedWhitespace):
         return call
     inner = call.args[:-1]
-    if any(not isinstance(a.comma, cst.Comma) or "\n" in element_code(a) for a in inner):
+    if any(
+        not isinstance(a.comma, cst.Comma) or "\n" in element_code(a) for a in inner
+    ):
         return call
     line = before.last_line.value + "".join(element_code(a) for a in call.args).rstrip()
     if len(line.rstrip(",")) <= limit or "\n" in element_code(last).rstrip():
@@ -256,7 +260,9 @@ def fit_call(call: cst.Call, limit: int = 88) -> cst.Call:
     args = []
     for arg in inner:
         gap = _newline_gap(None, [], indent)
-        args.append(arg.with_changes(comma=arg.comma.with_changes(whitespace_after=gap)))
+        args.append(
+            arg.with_changes(comma=arg.comma.with_changes(whitespace_after=gap))
+        )
     args.append(
         last.with_changes(
             whitespace_after_arg=cst.SimpleWhitespace(""),

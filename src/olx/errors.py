@@ -23,7 +23,9 @@ class InputError(OlxError):
 class ShapeError(InputError):
     """A source file olx cannot read as a version matrix (names file and line)."""
 
-    def __init__(self, path: str, line: int | None, message: str, hint: str | None = None):
+    def __init__(
+        self, path: str, line: int | None, message: str, hint: str | None = None
+    ):
         where = f"{path}:{line}" if line else path
         super().__init__(f"{where}: {message}", hint)
         self.path = path

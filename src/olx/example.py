@@ -38,7 +38,9 @@ def example_sources() -> dict[str, str]:
 def init_example(dest: Path) -> tuple[str, list[str]]:
     """Create ``dest`` as a git repository with one commit; returns (commit, files)."""
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        raise InputError(f"{dest} already exists and is not empty", "choose a new directory")
+        raise InputError(
+            f"{dest} already exists and is not empty", "choose a new directory"
+        )
     import git  # GitPython: imported only where it is used, to keep start-up fast
 
     files = example_sources()
@@ -52,7 +54,9 @@ def init_example(dest: Path) -> tuple[str, list[str]]:
     except git.GitCommandError as exc:
         raise InputError(f"git init failed: {exc.stderr.strip()}") from None
     with repo.config_reader() as cfg:
-        has_identity = cfg.has_option("user", "name") and cfg.has_option("user", "email")
+        has_identity = cfg.has_option("user", "name") and cfg.has_option(
+            "user", "email"
+        )
     if not has_identity:
         # A fresh machine has no git identity; the example must still work end to end,
         # so it gets a local one (documented in the README).

@@ -67,7 +67,9 @@ def repo_lock(root: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
 def _write_temp(path: Path, text: str) -> Path:
     import tempfile
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".olx-tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=".olx-tmp", dir=path.parent
+    )
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(text.encode("utf-8"))
@@ -107,7 +109,9 @@ def write_edits(edits: list[FileEdit]) -> None:
         for _, tmp in temps:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-        raise InputError(f"cannot write {edit.shown}: {exc.strerror}; nothing changed") from None
+        raise InputError(
+            f"cannot write {edit.shown}: {exc.strerror}; nothing changed"
+        ) from None
 
 
 def restore(edit: FileEdit) -> None:

@@ -60,7 +60,8 @@ def preflight(repo: git.Repo, paths: list[Path], branch: str) -> tuple[str, bool
     for name, what in IN_PROGRESS.items():
         if (git_dir / name).exists():
             raise InputError(
-                f"the repository is in the middle of {what}", "finish or abort it, then run olx again"
+                f"the repository is in the middle of {what}",
+                "finish or abort it, then run olx again",
             )
     if repo.head.is_detached:
         raise InputError("HEAD is detached", "check out a branch, then run olx again")
@@ -92,7 +93,7 @@ def preflight(repo: git.Repo, paths: list[Path], branch: str) -> tuple[str, bool
     if branch in [h.name for h in repo.heads]:
         raise InputError(
             f"branch {branch!r} already exists and is not checked out",
-            f"check it out to stack on it, or choose another --branch",
+            "check it out to stack on it, or choose another --branch",
         )
     try:
         repo.git.check_ref_format("--branch", branch)
@@ -102,11 +103,18 @@ def preflight(repo: git.Repo, paths: list[Path], branch: str) -> tuple[str, bool
 
 
 def commit_change(
-    repo: git.Repo, change: Change, branch: str, message: str, original: str, create: bool
+    repo: git.Repo,
+    change: Change,
+    branch: str,
+    message: str,
+    original: str,
+    create: bool,
 ) -> Committed:
     """Branch, write, stage the written files, ``git commit``; undo everything on failure."""
     root = Path(repo.working_tree_dir or ".")
-    rels = [e.path.resolve().relative_to(root.resolve()).as_posix() for e in change.edits]
+    rels = [
+        e.path.resolve().relative_to(root.resolve()).as_posix() for e in change.edits
+    ]
     written = False
     try:
         if create:
@@ -120,7 +128,12 @@ def commit_change(
         _rollback(repo, change, rels, original, branch, create, written)
         if isinstance(exc, git.GitCommandError):
             output = (exc.stdout or "").strip() + "\n" + (exc.stderr or "").strip()
-            output = output.replace("stdout: ", "").replace("stderr: ", "").strip().strip("'")
+            output = (
+                output.replace("stdout: ", "")
+                .replace("stderr: ", "")
+                .strip()
+                .strip("'")
+            )
             raise InputError(
                 f"git commit failed (hook or git error); nothing was changed:\n{output}",
                 "fix what the hook reports, then run olx again",
@@ -139,7 +152,9 @@ def _rollback(
 ) -> None:
     if rels:
         subprocess.run(
-            ["git", "reset", "-q", "--", *rels], cwd=repo.working_tree_dir, capture_output=True
+            ["git", "reset", "-q", "--", *rels],
+            cwd=repo.working_tree_dir,
+            capture_output=True,
         )
     if written:
         for edit in change.edits:

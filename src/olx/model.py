@@ -211,7 +211,8 @@ class Matrix:
             "release_map": {
                 block.release: {
                     dep.deployment: [
-                        {f: entry.values.get(f) for f in fields} for entry in dep.entries
+                        {f: entry.values.get(f) for f in fields}
+                        for entry in dep.entries
                     ]
                     for dep in block.deployments
                 }

@@ -15,7 +15,9 @@ from olx.model import STAGES, Deployment, Matrix, Release
 
 RELEASE_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 RUNTIME_VERSION = re.compile(r"[0-9]+(\.[0-9]+)*\Z")
-URL = re.compile(r"(https?|ssh|git)://[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+\Z|git@[\w.-]+:[\w./~-]+\Z")
+URL = re.compile(
+    r"(https?|ssh|git)://[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+\Z|git@[\w.-]+:[\w./~-]+\Z"
+)
 
 
 def unknown(kind: str, name: str, valid: list[str]) -> InputError:
@@ -90,13 +92,17 @@ def validate_branch(branch: str) -> str:
         or any(ord(c) < 32 or ord(c) == 127 for c in branch)
     )
     if bad:
-        raise InputError(f"invalid branch name {branch!r}", "give a valid git branch name")
+        raise InputError(
+            f"invalid branch name {branch!r}", "give a valid git branch name"
+        )
     return branch
 
 
 def validate_runtime(version: str, what: str) -> str:
     if not RUNTIME_VERSION.match(version):
-        raise InputError(f"invalid {what} {version!r}", "use dotted numbers such as 3.11 or 20")
+        raise InputError(
+            f"invalid {what} {version!r}", "use dotted numbers such as 3.11 or 20"
+        )
     return version
 
 

@@ -21,7 +21,9 @@ def _styled(line: str) -> str:
     return ""
 
 
-def outcome_lines(result: Outcome) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def outcome_lines(
+    result: Outcome,
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(stdout lines, stderr lines) describing a write, each with a rich style."""
     change = result.change
     out: list[tuple[str, str]] = []

@@ -22,7 +22,8 @@ def _source_release(dep: Deployment, stage: str) -> str:
     index = STAGES.index(stage)
     if index == 0:
         raise InputError(
-            "CI has no stage before it", f"name the release: olx promote {dep.name} CI RELEASE"
+            "CI has no stage before it",
+            f"name the release: olx promote {dep.name} CI RELEASE",
         )
     before = STAGES[index - 1]
     st = dep.stage(before)
@@ -84,7 +85,9 @@ def _visit_members(module: cst.Module, swap: _SwapStage) -> cst.Module:
             if isinstance(t.target, cst.Name)
         }
         body.append(stmt.visit(swap) if names_here & set(swap.targets) else stmt)
-    return module.with_changes(body=[cls.with_changes(body=cls.body.with_changes(body=body))])
+    return module.with_changes(
+        body=[cls.with_changes(body=cls.body.with_changes(body=body))]
+    )
 
 
 def _is_env_release(call: cst.Call) -> bool:
@@ -116,7 +119,11 @@ def _retarget(ref: cst.BaseExpression, member: str) -> cst.BaseExpression:
 
 
 def promote(
-    ws: Workspace, deployments: str, stage: str, release: str | None, force: bool = False
+    ws: Workspace,
+    deployments: str,
+    stage: str,
+    release: str | None,
+    force: bool = False,
 ) -> Change:
     """Plan ``olx promote DEPLOYMENTS STAGE [RELEASE]``."""
     model = ws.model
@@ -142,7 +149,9 @@ def promote(
     label = releases[0] if len(releases) == 1 else "the previous stage's release"
     summary = f"Promote {label} to {stage} for {', '.join(d.name for d, *_ in todo)}"
     if not todo:
-        return nothing_to_do(ws, "promote", args, summary, "; ".join(already) + ": nothing to do")
+        return nothing_to_do(
+            ws, "promote", args, summary, "; ".join(already) + ": nothing to do"
+        )
 
     problems: list[tuple[str, str]] = []
     for dep, _old, new, _ in todo:
@@ -172,10 +181,14 @@ def promote(
 
     swap = _SwapStage({dep.member: member for dep, _, _, member in todo}, stage)
     new_matrix = rewrite_statement(
-        ws.matrix_src, model.matrix.deployment_stmt, lambda m: _visit_members(m, swap)  # type: ignore[arg-type]
+        ws.matrix_src,
+        model.matrix.deployment_stmt,
+        lambda m: _visit_members(m, swap),  # type: ignore[arg-type]
     )
     if swap.swapped != len(todo):
-        raise SafetyError(f"expected to change {len(todo)} stage(s), changed {swap.swapped}")
+        raise SafetyError(
+            f"expected to change {len(todo)} stage(s), changed {swap.swapped}"
+        )
 
     expected = expected_of(model)
     by_name = {d["name"]: d for d in expected["deployments"]}
@@ -186,7 +199,13 @@ def promote(
         word = " (rollback)" if release_rank(new) < release_rank(old) else ""
         details.append(f"{dep.name} {stage}: {old} → {new}{word}")
     change = Change(
-        "promote", args, summary, ws.types_src, new_matrix,
-        details=details, warnings=warnings, notes=already,
+        "promote",
+        args,
+        summary,
+        ws.types_src,
+        new_matrix,
+        details=details,
+        warnings=warnings,
+        notes=already,
     )
     return finish(ws, change, expected)

@@ -46,7 +46,10 @@ def parse(source: str, path: str) -> ast.Module:
         return ast.parse(source, filename=path)
     except SyntaxError as exc:
         raise ShapeError(
-            path, exc.lineno, f"syntax error: {exc.msg}", "fix the file, then run olx again"
+            path,
+            exc.lineno,
+            f"syntax error: {exc.msg}",
+            "fix the file, then run olx again",
         ) from None
     except ValueError as exc:  # e.g. NUL bytes
         raise ShapeError(path, None, f"cannot parse: {exc}") from None
@@ -115,9 +118,12 @@ class Evaluator:
 
     def enum_member(self, node: ast.expr) -> tuple[str, str] | None:
         """(enum, member name) for ``E.member`` / ``E["member"]``, else None."""
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            if node.value.id in self.enums:
-                return node.value.id, node.attr
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in self.enums
+        ):
+            return node.value.id, node.attr
         if (
             isinstance(node, ast.Subscript)
             and isinstance(node.value, ast.Name)
@@ -163,9 +169,12 @@ class Evaluator:
             return out
         if isinstance(node, ast.Name):
             return self.constant(node)
-        if isinstance(node, ast.Attribute) and node.attr == "value":
-            if self.enum_member(node.value) is not None:
-                return self.enum_value(node.value)
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr == "value"
+            and self.enum_member(node.value) is not None
+        ):
+            return self.enum_value(node.value)
         if self.enum_member(node) is not None:
             return self.enum_value(node)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
@@ -217,7 +226,9 @@ def read_types(source: str, path: str) -> TypesModel:
     ev = Evaluator(path, {})
     found = _find_class(module, RELEASE_ENUM)
     if found is None:
-        raise ShapeError(path, None, f"no class {RELEASE_ENUM}", "is --types the right file?")
+        raise ShapeError(
+            path, None, f"no class {RELEASE_ENUM}", "is --types the right file?"
+        )
     cls, release_stmt = found
     releases = []
     for member, value, node in _members(cls):
@@ -320,14 +331,20 @@ def _stage_release(ev: Evaluator, node: ast.expr, deployment: str) -> str:
     )
 
 
-def _read_deployments(ev: Evaluator, cls: ast.ClassDef, stmt: Statement) -> list[Deployment]:
+def _read_deployments(
+    ev: Evaluator, cls: ast.ClassDef, stmt: Statement
+) -> list[Deployment]:
     deployments = []
     for member, value, node in _members(cls):
         if not isinstance(value, ast.Call):
-            raise ev.fail(value, f"{DEPLOYMENT_ENUM}.{member} is not a DeploymentEnvRelease")
+            raise ev.fail(
+                value, f"{DEPLOYMENT_ENUM}.{member} is not a DeploymentEnvRelease"
+            )
         args = _call_args(value, ("deployment_name", "env_release_map"))
         if "deployment_name" not in args or "env_release_map" not in args:
-            raise ev.fail(value, "DeploymentEnvRelease without deployment_name/env_release_map")
+            raise ev.fail(
+                value, "DeploymentEnvRelease without deployment_name/env_release_map"
+            )
         name = ev.eval(args["deployment_name"])
         if not isinstance(name, str):
             raise ev.fail(args["deployment_name"], "deployment_name is not a string")
@@ -337,7 +354,9 @@ def _read_deployments(ev: Evaluator, cls: ast.ClassDef, stmt: Statement) -> list
         stages = []
         for item in env_map.elts:
             if not isinstance(item, ast.Call) or _name_of(item.func) != "EnvRelease":
-                raise ev.fail(item, f"an env_release_map item of {name!r} is not EnvRelease")
+                raise ev.fail(
+                    item, f"an env_release_map item of {name!r} is not EnvRelease"
+                )
             eargs = _call_args(item, ("environment", "edx_release"))
             if "environment" not in eargs or "edx_release" not in eargs:
                 raise ev.fail(item, "EnvRelease needs a stage and a release")
@@ -346,7 +365,9 @@ def _read_deployments(ev: Evaluator, cls: ast.ClassDef, stmt: Statement) -> list
                 raise ev.fail(eargs["environment"], "a stage that is not a string")
             release_node = eargs["edx_release"]
             stages.append(
-                StageRelease(stage, _stage_release(ev, release_node, name), span_of(release_node))
+                StageRelease(
+                    stage, _stage_release(ev, release_node, name), span_of(release_node)
+                )
             )
         deployments.append(Deployment(name, member, stages, span_of(node), stmt))
     return deployments
@@ -374,7 +395,9 @@ def _read_release_map(
             if not isinstance(deployment, str):
                 raise ev.fail(dkey, "a deployment key that is not a string")
             if not isinstance(entries, ast.List):
-                raise ev.fail(entries, f"{RELEASE_MAP}[{release!r}][{deployment!r}] is not a list")
+                raise ev.fail(
+                    entries, f"{RELEASE_MAP}[{release!r}][{deployment!r}] is not a list"
+                )
             items = []
             for call in entries.elts:
                 if not isinstance(call, ast.Call) or _name_of(call.func) != ENTRY_MODEL:
@@ -416,15 +439,21 @@ def read_matrix(source: str, path: str, types: TypesModel) -> MatrixModel:
                 constants[target.id] = node.value  # type: ignore[attr-defined]
     ev = Evaluator(path, _enums_of(types), constants)
     if deployment_stmt is None:
-        raise ShapeError(path, None, f"no class {DEPLOYMENT_ENUM}", "is --matrix the right file?")
+        raise ShapeError(
+            path, None, f"no class {DEPLOYMENT_ENUM}", "is --matrix the right file?"
+        )
     deployments = _read_deployments(ev, dep_node, deployment_stmt)
     if release_map_stmt is None or map_value is None:
-        raise ShapeError(path, None, f"no {RELEASE_MAP} assignment", "is --matrix the right file?")
+        raise ShapeError(
+            path, None, f"no {RELEASE_MAP} assignment", "is --matrix the right file?"
+        )
     blocks = _read_release_map(ev, map_value, release_map_stmt, types.entry_fields)
     return MatrixModel(path, deployments, blocks, deployment_stmt, release_map_stmt)
 
 
-def read_sources(types_src: str, matrix_src: str, types_path: str, matrix_path: str) -> Matrix:
+def read_sources(
+    types_src: str, matrix_src: str, types_path: str, matrix_path: str
+) -> Matrix:
     """Read both files from their text."""
     types = read_types(types_src, types_path)
     return Matrix(types, read_matrix(matrix_src, matrix_path, types))

@@ -83,13 +83,19 @@ def add_release(
         names.validate_runtime(node, "Node.js version")
     if clone_from is not None and model.matrix.block(clone_from) is None:
         raise names.unknown(
-            "ReleaseMap block", clone_from, [b.release for b in model.matrix.release_map]
+            "ReleaseMap block",
+            clone_from,
+            [b.release for b in model.matrix.release_map],
         )
     args = [name] + ([f"from-{clone_from}"] if clone_from else [])
-    summary = f"Add release {name}" + (f", cloned from {clone_from}" if clone_from else "")
+    summary = f"Add release {name}" + (
+        f", cloned from {clone_from}" if clone_from else ""
+    )
 
     if model.types.release(name) is not None:
-        step = nothing_to_do(ws, "add-release", args, summary, f"release {name} is already supported")
+        step = nothing_to_do(
+            ws, "add-release", args, summary, f"release {name} is already supported"
+        )
     else:
         step = _add_member(ws, name, branch, python, node, args, summary)
     if clone_from is None:
@@ -114,8 +120,12 @@ def _add_member(
     arities = {r.arity for r in releases}
     arity = arities.pop() if len(arities) == 1 else (template.arity if template else 4)
     if branch is None:
-        if template is None or template.branch is None or not re.search(
-            rf"(?<![\w-]){re.escape(template.name)}(?![\w-])", template.branch
+        if (
+            template is None
+            or template.branch is None
+            or not re.search(
+                rf"(?<![\w-]){re.escape(template.name)}(?![\w-])", template.branch
+            )
         ):
             raise InputError(
                 f"cannot infer the branch of {name} from the existing releases",
@@ -131,7 +141,8 @@ def _add_member(
         node = node or (template.node_version if template else None)
         if python is None or node is None:
             raise InputError(
-                f"cannot infer the runtime versions of {name}", "pass --python and --node"
+                f"cannot infer the runtime versions of {name}",
+                "pass --python and --node",
             )
         values += [python, node]
     elif python is not None or node is not None:
@@ -142,7 +153,9 @@ def _add_member(
 
     def transform(module: cst.Module) -> cst.Module:
         cls = module.body[0]
-        if not isinstance(cls, cst.ClassDef) or not isinstance(cls.body, cst.IndentedBlock):
+        if not isinstance(cls, cst.ClassDef) or not isinstance(
+            cls.body, cst.IndentedBlock
+        ):
             raise SafetyError(f"{RELEASE_ENUM} is not a class")
         members = _member_lines(cls.body)
         if not members:
@@ -170,7 +183,9 @@ def _add_member(
         }
     )
     detail = f"{RELEASE_ENUM}.{name}: " + ", ".join(values[1:])
-    change = Change("add-release", args, summary, new_types, ws.matrix_src, details=[detail])
+    change = Change(
+        "add-release", args, summary, new_types, ws.matrix_src, details=[detail]
+    )
     return finish(ws, change, expected)
 
 
@@ -183,7 +198,9 @@ def _users(ws: Workspace, name: str) -> list[str]:
     ]
 
 
-def retire(ws: Workspace, name: str, block_only: bool = False, enum_only: bool = False) -> Change:
+def retire(
+    ws: Workspace, name: str, block_only: bool = False, enum_only: bool = False
+) -> Change:
     """Plan ``olx retire NAME [--block-only | --enum-only]``."""
     if block_only and enum_only:
         raise InputError("--block-only and --enum-only exclude each other")
@@ -194,7 +211,9 @@ def retire(ws: Workspace, name: str, block_only: bool = False, enum_only: bool =
     drop_block = block is not None and not enum_only
     drop_member = member is not None and not block_only
     args = [name] + (["block"] if block_only else ["enum"] if enum_only else [])
-    summary = f"Retire {name}" + (" (ReleaseMap block)" if block_only else " (Enum member)" if enum_only else "")
+    summary = f"Retire {name}" + (
+        " (ReleaseMap block)" if block_only else " (Enum member)" if enum_only else ""
+    )
     if not drop_block and not drop_member:
         return nothing_to_do(ws, "retire", args, summary, f"{name} is already retired")
     users = _users(ws, name)
@@ -215,11 +234,17 @@ def retire(ws: Workspace, name: str, block_only: bool = False, enum_only: bool =
     new_types, new_matrix = ws.types_src, ws.matrix_src
     details = []
     if drop_block:
-        new_matrix = rewrite_statement(new_matrix, model.matrix.release_map_stmt, _drop_block(name))  # type: ignore[arg-type]
+        new_matrix = rewrite_statement(
+            new_matrix, model.matrix.release_map_stmt, _drop_block(name)
+        )  # type: ignore[arg-type]
         del expected["release_map"][name]
-        details.append(f"ReleaseMap[{name!r}] removed ({', '.join(d.deployment for d in block.deployments)})")  # type: ignore[union-attr]
+        details.append(
+            f"ReleaseMap[{name!r}] removed ({', '.join(d.deployment for d in block.deployments)})"
+        )  # type: ignore[union-attr]
     if drop_member:
-        new_types = rewrite_statement(new_types, model.types.release_stmt, _drop_member(member.member))  # type: ignore[arg-type,union-attr]
+        new_types = rewrite_statement(
+            new_types, model.types.release_stmt, _drop_member(member.member)
+        )  # type: ignore[arg-type,union-attr]
         expected["releases"] = [r for r in expected["releases"] if r["name"] != name]
         details.append(f"{RELEASE_ENUM}.{member.member} removed")  # type: ignore[union-attr]
     change = Change("retire", args, summary, new_types, new_matrix, details=details)
@@ -257,9 +282,12 @@ def _drop_member(member: str):
             blanks.append(line)
         if i < len(body):
             nxt = body[i]
-            if blanks and not (nxt.leading_lines and nxt.leading_lines[0].comment is None):
+            if blanks and not (
+                nxt.leading_lines and nxt.leading_lines[0].comment is None
+            ):
                 body[i] = nxt.with_changes(leading_lines=[*blanks, *nxt.leading_lines])
-        return module.with_changes(body=[cls.with_changes(body=cls.body.with_changes(body=body))])  # type: ignore[union-attr]
+        return module.with_changes(
+            body=[cls.with_changes(body=cls.body.with_changes(body=body))]
+        )  # type: ignore[union-attr]
 
     return transform
-

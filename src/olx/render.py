@@ -17,7 +17,16 @@ from olx.model import STAGES, Matrix, release_rank
 if TYPE_CHECKING:
     from olx.check import CheckResult
 
-PALETTE = ("green", "cyan", "magenta", "yellow", "blue", "red", "bright_green", "bright_cyan")
+PALETTE = (
+    "green",
+    "cyan",
+    "magenta",
+    "yellow",
+    "blue",
+    "red",
+    "bright_green",
+    "bright_cyan",
+)
 
 
 def console(stderr: bool = False) -> Console:
@@ -39,7 +48,9 @@ def show(matrix: Matrix, out: Console) -> None:
         return Text(name, style=colours.get(name, "bold red"))
 
     stages = [s for s in STAGES if any(d.stage(s) for d in matrix.matrix.deployments)]
-    extra = sorted({st.stage for d in matrix.matrix.deployments for st in d.stages} - set(STAGES))
+    extra = sorted(
+        {st.stage for d in matrix.matrix.deployments for st in d.stages} - set(STAGES)
+    )
     deployments = Table(title="Deployments × stages", title_justify="left")
     deployments.add_column("deployment", style="bold")
     for stage in [*stages, *extra]:
@@ -56,16 +67,22 @@ def show(matrix: Matrix, out: Console) -> None:
     for col in ("release", "branch", "python", "node"):
         releases.add_column(col)
     for r in matrix.types.releases:
-        releases.add_row(rel(r.name), r.branch or "", r.python_version or "—", r.node_version or "—")
+        releases.add_row(
+            rel(r.name), r.branch or "", r.python_version or "—", r.node_version or "—"
+        )
     out.print(releases)
 
-    blocks = Table(title="ReleaseMap (applications per deployment)", title_justify="left")
+    blocks = Table(
+        title="ReleaseMap (applications per deployment)", title_justify="left"
+    )
     blocks.add_column("release")
     blocks.add_column("deployments")
     for block in matrix.matrix.release_map:
         parts = []
         for dep in block.deployments:
-            pinned = sum(1 for e in dep.entries if e.release not in (None, block.release))
+            pinned = sum(
+                1 for e in dep.entries if e.release not in (None, block.release)
+            )
             note = f", {pinned} pinned" if pinned else ""
             parts.append(f"{dep.deployment} ({len(dep.entries)}{note})")
         blocks.add_row(rel(block.release), ", ".join(parts) or "—")
@@ -79,6 +96,14 @@ def check(result: CheckResult, out: Console) -> None:
     for w in result.warnings:
         out.print(Text.assemble(("warning ", "yellow"), w), soft_wrap=True)
     if result.ok:
-        out.print(Text.assemble(("ok", "green"), f": all invariants hold ({len(result.warnings)} warnings)"))
+        out.print(
+            Text.assemble(
+                ("ok", "green"),
+                f": all invariants hold ({len(result.warnings)} warnings)",
+            )
+        )
     else:
-        out.print(f"{len(result.violations)} violation(s), {len(result.warnings)} warning(s)", markup=False)
+        out.print(
+            f"{len(result.violations)} violation(s), {len(result.warnings)} warning(s)",
+            markup=False,
+        )

@@ -46,7 +46,11 @@ def _configured(root: Path) -> dict[str, str]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{pyproject}: cannot read [tool.olx]: {exc}") from None
     section = data.get("tool", {}).get("olx", {})
-    return {k: v for k, v in section.items() if k in ("types", "matrix") and isinstance(v, str)}
+    return {
+        k: v
+        for k, v in section.items()
+        if k in ("types", "matrix") and isinstance(v, str)
+    }
 
 
 def discover(
@@ -61,7 +65,9 @@ def discover(
     if chosen:
         root = (here / chosen).resolve()
         if not root.is_dir():
-            raise InputError(f"repository {chosen!r} is not a directory", "check --repo / OLX_REPO")
+            raise InputError(
+                f"repository {chosen!r} is not a directory", "check --repo / OLX_REPO"
+            )
     else:
         found = git_toplevel(here)
         if found is None:
@@ -100,7 +106,11 @@ def load(target: Target) -> tuple[Matrix, str, str]:
     types_shown, matrix_shown = target.rel(target.types), target.rel(target.matrix)
     types_src = read_text(target.types, types_shown)
     matrix_src = read_text(target.matrix, matrix_shown)
-    return read_sources(types_src, matrix_src, types_shown, matrix_shown), types_src, matrix_src
+    return (
+        read_sources(types_src, matrix_src, types_shown, matrix_shown),
+        types_src,
+        matrix_src,
+    )
 
 
 def workspace(target: Target):  # -> olx.change.Workspace
