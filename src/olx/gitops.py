@@ -8,6 +8,7 @@ and the checkout are put back as they were.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,20 @@ def message_for(change: Change, first_line: str | None, command_line: str) -> st
     return subject + "\n\n" + "\n".join(body) + "\n"
 
 
+def has_identity(repo: git.Repo) -> bool:
+    """user.name and user.email from git config, or git's own identity variables."""
+    with repo.config_reader() as cfg:
+        name = cfg.has_option("user", "name")
+        email = cfg.has_option("user", "email")
+    env = os.environ
+    name = name or bool(env.get("GIT_AUTHOR_NAME") and env.get("GIT_COMMITTER_NAME"))
+    email = email or bool(
+        env.get("EMAIL")
+        or (env.get("GIT_AUTHOR_EMAIL") and env.get("GIT_COMMITTER_EMAIL"))
+    )
+    return name and email
+
+
 def preflight(repo: git.Repo, paths: list[Path], branch: str) -> tuple[str, bool]:
     """Refuse the states SPEC.md forbids; returns (original branch, create branch?)."""
     git_dir = Path(repo.git_dir)
@@ -81,12 +96,12 @@ def preflight(repo: git.Repo, paths: list[Path], branch: str) -> tuple[str, bool
             f"other changes are already staged: {', '.join(staged.split())}",
             "commit or unstage them first (olx commits only what it wrote)",
         )
-    with repo.config_reader() as cfg:
-        if not (cfg.has_option("user", "name") and cfg.has_option("user", "email")):
-            raise InputError(
-                "git has no identity to commit with",
-                'set it: git config user.name "Your Name"; git config user.email you@example.org',
-            )
+    if not has_identity(repo):
+        raise InputError(
+            "git has no identity to commit with",
+            'set it: git config user.name "Your Name"; '
+            "git config user.email you@example.org",
+        )
     current = repo.active_branch.name
     if branch == current:
         return current, False
