@@ -200,3 +200,22 @@ def test_bad_arguments_are_input_errors(example_repo: Path, args: list[str]) -> 
     result = invoke("--repo", example_repo, *args)
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("olx: error: ")
+
+
+def test_add_release_warns_when_the_release_branch_looks_like_a_commit_branch(
+    example_repo: Path,
+) -> None:
+    result = invoke(
+        "--repo",
+        example_repo,
+        "add-release",
+        "verawood",
+        "--branch",
+        "olx/rel",
+        "--dry-run",
+    )
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: the release branch 'olx/rel' does not name verawood" in result.stderr
+    )
+    assert "--git-branch" in result.stderr

@@ -119,6 +119,16 @@ def _add_member(
     template = newest_named(releases)
     arities = {r.arity for r in releases}
     arity = arities.pop() if len(arities) == 1 else (template.arity if template else 4)
+    warnings = []
+    if branch is not None and not re.search(
+        rf"(?<![\w-]){re.escape(name)}(?![\w-])", branch
+    ):
+        # --branch here is the release's branch; a commit branch typed by habit
+        # would otherwise land silently in the Enum.
+        warnings.append(
+            f"the release branch {branch!r} does not name {name}; "
+            "the commit branch of add-release is --git-branch"
+        )
     if branch is None:
         if (
             template is None
@@ -184,7 +194,13 @@ def _add_member(
     )
     detail = f"{RELEASE_ENUM}.{name}: " + ", ".join(values[1:])
     change = Change(
-        "add-release", args, summary, new_types, ws.matrix_src, details=[detail]
+        "add-release",
+        args,
+        summary,
+        new_types,
+        ws.matrix_src,
+        details=[detail],
+        warnings=warnings,
     )
     return finish(ws, change, expected)
 
