@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
+from rewrite_support import (
+    SHAPES,
+    assert_ruff_clean,
+    replace_once,
+    sources,
+    workspace,
+    ws_of,
+)
 
 import olx.clone as clone_module
 from olx.change import Workspace
@@ -15,43 +18,10 @@ from olx.clone import clone_release
 from olx.errors import InputError, SafetyError
 from olx.releases import add_release, retire
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "src" / "olx" / "example"
-SHAPES = Path(__file__).resolve().parent / "fixtures" / "shapes"
-
-
-def sources(name: str) -> tuple[str, str]:
-    """(types, matrix) texts of the example or of a shape fixture."""
-    if name == "example":
-        files = (EXAMPLE / "types.py.txt", EXAMPLE / "version_matrix.py.txt")
-    else:
-        files = (SHAPES / name / "types.py", SHAPES / name / "version_matrix.py")
-    return tuple(f.read_bytes().decode("utf-8") for f in files)  # type: ignore[return-value]
-
-
-def workspace(types_src: str, matrix_src: str) -> Workspace:
-    return Workspace(
-        Path("types.py"),
-        Path("version_matrix.py"),
-        "types.py",
-        "version_matrix.py",
-        types_src,
-        matrix_src,
-    )
-
-
-def ws_of(name: str) -> Workspace:
-    return workspace(*sources(name))
-
 
 def with_release(ws: Workspace, name: str) -> Workspace:
     """``ws`` with ``name`` added to the release Enum (so that it can be cloned to)."""
     return ws.after(add_release(ws, name))
-
-
-def replace_once(text: str, old: str, new: str) -> str:
-    assert text.count(old) == 1, f"{old!r} is not unique"
-    return text.replace(old, new)
 
 
 def block_text(matrix_src: str, release: str, until: str) -> str:
@@ -62,33 +32,6 @@ def block_text(matrix_src: str, release: str, until: str) -> str:
 
 def keys(ws: Workspace) -> list[str]:
     return [b.release for b in ws.model.matrix.release_map]
-
-
-def assert_ruff_clean(tmp_path: Path, **texts: str) -> None:
-    if importlib.util.find_spec("ruff") is None:
-        pytest.skip("ruff is not installed")
-    paths = []
-    for name, text in texts.items():
-        path = tmp_path / f"{name}.py"
-        path.write_bytes(text.encode("utf-8"))
-        paths.append(str(path))
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ruff",
-            "format",
-            "--check",
-            "--isolated",
-            "--line-length",
-            "88",
-            *paths,
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 # --- what the copy says ------------------------------------------------------------------

@@ -72,6 +72,7 @@ class StageRelease:
     stage: str
     release: str
     span: Span  # the node naming the release (string literal or attribute)
+    stmt: Statement
 
 
 @dataclass
@@ -115,6 +116,7 @@ class DeploymentBlock:
     deployment: str
     entries: list[AppEntry]
     span: Span  # the key
+    stmt: Statement
 
 
 @dataclass
@@ -122,6 +124,7 @@ class ReleaseBlock:
     release: str
     deployments: list[DeploymentBlock]
     span: Span  # the key
+    stmt: Statement
 
     def get(self, deployment: str) -> DeploymentBlock | None:
         for block in self.deployments:

@@ -366,7 +366,10 @@ def _read_deployments(
             release_node = eargs["edx_release"]
             stages.append(
                 StageRelease(
-                    stage, _stage_release(ev, release_node, name), span_of(release_node)
+                    stage,
+                    _stage_release(ev, release_node, name),
+                    span_of(release_node),
+                    stmt,
                 )
             )
         deployments.append(Deployment(name, member, stages, span_of(node), stmt))
@@ -411,8 +414,8 @@ def _read_release_map(
                     if kw.arg in fields:
                         values[kw.arg] = ev.eval(kw.value)
                 items.append(AppEntry(values, span_of(call), stmt))
-            dep_blocks.append(DeploymentBlock(deployment, items, span_of(dkey)))
-        blocks.append(ReleaseBlock(release, dep_blocks, span_of(key)))
+            dep_blocks.append(DeploymentBlock(deployment, items, span_of(dkey), stmt))
+        blocks.append(ReleaseBlock(release, dep_blocks, span_of(key), stmt))
     return blocks
 
 
