@@ -163,8 +163,10 @@ def test_clone_keeps_enum_reference_styles():
     assert "OpenEdxSupportedRelease.redwood," in redwood
     assert 'OpenEdxSupportedRelease["redwood"],' in redwood
     change = clone_release(ws, "redwood", "verawood")
+    # Blocks run redwood, sumac, master: verawood goes where that order puts it.
+    master = '    "master": {'
     assert change.new_matrix == replace_once(
-        ws.matrix_src, redwood, redwood + redwood.replace("redwood", "verawood")
+        ws.matrix_src, master, redwood.replace("redwood", "verawood") + master
     )
 
 
@@ -189,9 +191,10 @@ def test_clone_rewrites_an_enum_value_reference():
 @pytest.mark.parametrize(
     ("fixture", "old", "new", "order"),
     [
-        # oldest-first: a newer release goes after OLD, an older one before
+        # oldest-first: NEW goes where release order puts it (sumac sorts before teak)
         ("example", "ulmo", "verawood", ["teak", "ulmo", "verawood", "master"]),
-        ("example", "ulmo", "sumac", ["teak", "sumac", "ulmo", "master"]),
+        ("example", "ulmo", "sumac", ["sumac", "teak", "ulmo", "master"]),
+        ("example", "teak", "tulip", ["teak", "tulip", "ulmo", "master"]),
         (
             "two_field_open_release",
             "palm",
@@ -208,9 +211,7 @@ def test_clone_rewrites_an_enum_value_reference():
         ("four_field_strenum", "teak", "sumac", ["ulmo", "teak", "sumac", "master"]),
     ],
 )
-def test_new_block_sits_next_to_old_on_the_side_the_order_asks(
-    fixture, old, new, order
-):
+def test_new_block_goes_where_the_order_of_blocks_puts_it(fixture, old, new, order):
     ws = with_release(ws_of(fixture), new)
     change = clone_release(ws, old, new)
     assert keys(ws.after(change)) == order

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import signal
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from olx.change import Change, Workspace
+from olx.errors import InputError
 from olx.fileio import repo_lock, write_edits
 from olx.targets import Target, workspace
 
@@ -20,10 +23,6 @@ class Outcome:
     branch: str | None = None
     commit: str | None = None
     follow_up: list[str] = field(default_factory=list)
-
-    @property
-    def wrote(self) -> bool:
-        return self.change.changed and self.mode != "dry-run"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -45,15 +44,22 @@ def execute(
     branch: str | None = None,
     message: str | None = None,
     command_line: str = "olx",
-    follow_up: Callable[[Change], list[str]] | None = None,
 ) -> Outcome:
     """Plan against the files as they are and apply the result in the chosen mode.
 
     The repository lock is held from the read to the commit, so two olx processes never
-    interleave and no change is lost.
+    interleave and no change is lost. A dry run only reads (the files are replaced by
+    rename, so a reader never sees half a write) and takes no lock.
     """
+    if dry_run and no_commit:
+        raise InputError("--dry-run and --no-commit exclude each other")
+    if (branch is not None or message is not None) and (dry_run or no_commit):
+        raise InputError(
+            "--branch and --message go with a commit, not --dry-run/--no-commit"
+        )
     mode = "dry-run" if dry_run else "no-commit" if no_commit else "commit"
-    with repo_lock(target.root):
+    lock = contextlib.nullcontext() if dry_run else repo_lock(target.root)
+    with lock, interrupts_as_exceptions():
         change = plan(workspace(target))
         outcome = Outcome(change, mode)
         if change.changed and mode == "no-commit":
@@ -63,12 +69,33 @@ def execute(
 
             repo = gitops.open_repo(target.root)
             name = branch or change.branch
-            original, create = gitops.preflight(
-                repo, [target.types, target.matrix], name
-            )
+            rels = [target.rel(target.types), target.rel(target.matrix)]
+            original, create = gitops.preflight(repo, rels, name)
             text = gitops.message_for(change, message, command_line)
             done = gitops.commit_change(repo, change, name, text, original, create)
             outcome.branch, outcome.commit = done.branch, done.commit
-        if follow_up is not None:
-            outcome.follow_up = follow_up(change)
+    if change.follow_up_word:
+        from olx.gitops import mentions
+
+        word = change.follow_up_word
+        found = mentions(target.root, word, [target.types, target.matrix])
+        outcome.follow_up = [f"still mentions {word}: {line}" for line in found]
     return outcome
+
+
+@contextlib.contextmanager
+def interrupts_as_exceptions() -> Iterator[None]:
+    """SIGTERM raises like Ctrl-C does, so that a write in progress is rolled back."""
+
+    def _raise(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -71,9 +71,9 @@ class Change:
     new_model: Matrix | None = None
     details: list[str] = field(default_factory=list)  # "mitx QA: olive → palm"
     warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(
-        default_factory=list
-    )  # follow-ups, "nothing to do" reasons
+    notes: list[str] = field(default_factory=list)  # "nothing to do" reasons
+    # A word whose other mentions in the repository are listed after the write (retire).
+    follow_up_word: str | None = None
     edits: list[FileEdit] = field(default_factory=list)
 
     @property
@@ -267,6 +267,9 @@ def combine(
         details=[d for s in steps for d in s.details],
         warnings=[w for s in steps for w in s.warnings],
         notes=[n for s in steps for n in s.notes],
+        follow_up_word=next(
+            (s.follow_up_word for s in steps if s.follow_up_word), None
+        ),
     )
     change.edits = _edits(ws, change)
     return change

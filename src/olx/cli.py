@@ -18,7 +18,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from olx import __version__
-from olx.errors import OlxError
+from olx.errors import InternalError, OlxError
 
 app = typer.Typer(
     name="olx",
@@ -119,23 +119,25 @@ def emit_json(obj: Any) -> None:
 
 
 def report_error(exc: OlxError, as_json: bool) -> None:
-    """One line on stderr (or the SPEC error object on stdout with --json)."""
+    """One line on stderr (or the SPEC error object on stdout with --json); another
+    program's output (a failing hook's) follows the line, indented."""
     if as_json:
-        emit_json({"error": exc.message, "hint": exc.hint, "exit_code": exc.exit_code})
-    else:
-        line = f"olx: error: {exc.message}"
-        if exc.hint:
-            line += f" (hint: {exc.hint})"
-        print(line, file=sys.stderr)
+        message = exc.message + (f"\n{exc.details}" if exc.details else "")
+        emit_json({"error": message, "hint": exc.hint, "exit_code": exc.exit_code})
+        return
+    line = f"olx: error: {exc.message}"
+    if exc.hint:
+        line += f" (hint: {exc.hint})"
+    print(line, file=sys.stderr)
+    for detail in (exc.details or "").splitlines():
+        print(f"  | {detail}", file=sys.stderr)
 
 
 def internal_error(exc: BaseException) -> OlxError:
-    error = OlxError(
+    return InternalError(
         f"internal error: {type(exc).__name__}: {exc}",
         "please report it; OLX_DEBUG=1 shows the traceback",
     )
-    error.exit_code = 3
-    return error
 
 
 def handled(func: Callable[..., None]) -> Callable[..., None]:
@@ -257,18 +259,11 @@ def _write(
     branch: str | None,
     message: str | None,
     json_out: bool,
-    follow_up: Callable[..., list[str]] | None = None,
 ) -> None:
     """Run a planned write in the chosen mode and render its outcome."""
     from olx.apply import execute
 
     opts: Options = ctx.obj
-    if dry_run and no_commit:
-        raise OlxError("--dry-run and --no-commit exclude each other")
-    if (branch is not None or message is not None) and (dry_run or no_commit):
-        raise OlxError(
-            "--branch and --message go with a commit (not --dry-run/--no-commit)"
-        )
     outcome = execute(
         opts.target(),
         plan,
@@ -277,7 +272,6 @@ def _write(
         branch=branch,
         message=message,
         command_line=_command_line(ctx),
-        follow_up=follow_up,
     )
     if opts.json or json_out:
         emit_json(outcome.to_json())
@@ -412,14 +406,6 @@ def retire(
     """Remove NAME's ReleaseMap block and Enum member in one change."""
     from olx.releases import retire as plan
 
-    target = ctx.obj.target()
-
-    def still_mentioned(change: Any) -> list[str]:
-        from olx.gitops import mentions
-
-        found = mentions(target.root, name, [target.types, target.matrix])
-        return [f"still mentions {name}: {line}" for line in found]
-
     _write(
         ctx,
         lambda ws: plan(ws, name, block_only, enum_only),
@@ -428,7 +414,6 @@ def retire(
         branch=branch,
         message=message,
         json_out=json_out,
-        follow_up=still_mentioned,
     )
 
 

@@ -34,24 +34,43 @@ from olx.reader import RELEASE_ENUM, RELEASE_MAP
 
 def rename_in_branch(branch: str, old: str, new: str) -> str:
     """``mitx/teak`` → ``mitx/ulmo``: OLD as a whole path segment or name only."""
-    return re.sub(rf"(?<![\w-]){re.escape(old)}(?![\w-])", new, branch)
+    return re.sub(names.word_pattern(old), new, branch)
 
 
-def blocks_ascending(model: Matrix) -> bool:
-    """Whether named blocks run oldest-first (the default when it cannot be told)."""
-    named = [
-        b.release for b in model.matrix.release_map if b.release not in NEWEST_NAMES
+def block_order(model: Matrix) -> int:
+    """+1 when named blocks run oldest-first, -1 newest-first, 0 when it cannot be told
+    (fewer than two named blocks, or no order)."""
+    ranks = [
+        release_rank(b.release)
+        for b in model.matrix.release_map
+        if b.release not in NEWEST_NAMES
     ]
-    ranks = [release_rank(r) for r in named]
-    return not (len(ranks) >= 2 and all(a > b for a, b in itertools.pairwise(ranks)))
+    if len(ranks) < 2:
+        return 0
+    if all(a < b for a, b in itertools.pairwise(ranks)):
+        return 1
+    if all(a > b for a, b in itertools.pairwise(ranks)):
+        return -1
+    return 0
 
 
 def new_block_index(model: Matrix, old: str, new: str) -> int:
-    """Where ``ReleaseMap[NEW]`` goes: next to OLD, on the side the order asks for."""
-    index = [b.release for b in model.matrix.release_map].index(old)
-    newer = release_rank(new) > release_rank(old)
-    after = newer if blocks_ascending(model) else not newer
-    return index + 1 if after else index
+    """Where ``ReleaseMap[NEW]`` goes.
+
+    Where the named blocks keep an order, NEW goes where that order puts it (right next
+    to OLD when NEW is OLD's neighbour in release order, which is the usual case);
+    otherwise right after OLD. ``master``/``main`` blocks never move.
+    """
+    releases = [b.release for b in model.matrix.release_map]
+    order = block_order(model)
+    if order == 0 or new in NEWEST_NAMES:
+        return releases.index(old) + 1
+    named = [i for i, r in enumerate(releases) if r not in NEWEST_NAMES]
+    rank = release_rank(new)
+    for i in named:
+        if (release_rank(releases[i]) > rank) == (order > 0):
+            return i
+    return named[-1] + 1
 
 
 def map_dict(module: cst.Module) -> tuple[Any, cst.Dict]:
@@ -185,7 +204,7 @@ def clone_release(
             if json.dumps(have) != json.dumps(want):
                 raise InputError(
                     f"ReleaseMap[{new!r}][{dep!r}] exists and differs from a clone of {old}",
-                    "edit it by hand, or retire it first",
+                    "edit it by hand, or name the other deployments with --deployment",
                 )
         else:
             to_add.append(dep)

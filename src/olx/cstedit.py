@@ -13,12 +13,12 @@ indentation and trailing-comma style of its siblings.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import libcst as cst
 
-from olx.errors import SafetyError
+from olx.errors import InputError, SafetyError
 from olx.model import Statement
 
 _LINE = re.compile(r"[^\n]*\n|[^\n]+$")
@@ -48,7 +48,10 @@ def rewrite_statement(
     head = "".join(lines[: stmt.start_line - 1])
     chunk = "".join(lines[stmt.start_line - 1 : stmt.end_line])
     tail = "".join(lines[stmt.end_line :])
-    plain = chunk.replace("\r\n", "\n") if nl == "\r\n" else chunk
+    bom = stmt.start_line == 1 and chunk.startswith("\ufeff")
+    plain = chunk.removeprefix("\ufeff") if bom else chunk
+    if nl == "\r\n":
+        plain = plain.replace("\r\n", "\n")
     if not plain.endswith("\n"):  # last statement of a file without final newline
         plain_in, final = plain + "\n", False
     else:
@@ -58,11 +61,9 @@ def rewrite_statement(
         new = new[:-1]
     if nl == "\r\n":
         new = new.replace("\n", "\r\n")
-    out = head + new + tail
-    # Prove the splice kept every other byte (cheap, and it is the contract).
-    if not (out.startswith(head) and out.endswith(tail)):
-        raise SafetyError("splice changed bytes outside the edited statement")
-    return out
+    # Everything outside the statement's lines is kept as the very same text: no other
+    # byte of the file went through libcst.
+    return head + ("\ufeff" if bom else "") + new + tail
 
 
 # --- string literals -------------------------------------------------------------------
@@ -130,7 +131,10 @@ def _gap_before(node: cst.Dict | cst.List, index: int) -> Any:
 def _element_indent(node: cst.Dict | cst.List) -> cst.SimpleWhitespace:
     gap = _gap_before(node, 0)
     if not isinstance(gap, cst.ParenthesizedWhitespace):
-        raise SafetyError("olx edits multi-line dicts and lists only")
+        raise InputError(
+            "olx inserts into dicts and lists written one element per line only",
+            "write the dict or list over several lines (as ruff formats it), then rerun",
+        )
     return gap.last_line
 
 
@@ -199,12 +203,36 @@ def insert_element(node: Any, index: int, element: Any) -> Any:
     gaps = _gaps(node)
     gap = gaps[index]
     if not isinstance(gap, cst.ParenthesizedWhitespace):
-        raise SafetyError("olx edits multi-line dicts and lists only")
+        raise InputError(
+            "olx inserts into dicts and lists written one element per line only",
+            "write the dict or list over several lines (as ruff formats it), then rerun",
+        )
     before = _newline_gap(gap.first_line, [], indent)
     after = _newline_gap(None, gap.empty_lines, gap.last_line)
     elements.insert(index, element.with_changes(comma=cst.Comma()))
     gaps[index : index + 1] = [before, after]
     return _with_gaps(node, elements, gaps, trailing)
+
+
+def own_comments(lines: Sequence[cst.EmptyLine]) -> tuple[list[Any], list[Any]]:
+    """Split the lines above an element into (not its own, its own).
+
+    Its own comments are the run directly above it; anything up to the last blank line
+    (a section header, say) belongs to what surrounds it and stays.
+    """
+    lines = list(lines)
+    last_blank = max(
+        (i for i, line in enumerate(lines) if line.comment is None), default=-1
+    )
+    return lines[: last_blank + 1], lines[last_blank + 1 :]
+
+
+def join_lines(first: Sequence[Any], second: Sequence[Any]) -> list[Any]:
+    """Concatenate two runs of empty/comment lines without doubling a blank line."""
+    first, second = list(first), list(second)
+    if first and second and first[-1].comment is None and second[0].comment is None:
+        second = second[1:]
+    return first + second
 
 
 def remove_element(node: Any, index: int) -> Any:
@@ -217,11 +245,15 @@ def remove_element(node: Any, index: int) -> Any:
     if isinstance(before, cst.ParenthesizedWhitespace) and isinstance(
         after, cst.ParenthesizedWhitespace
     ):
-        # Keep the previous line's trailing comment and the next element's leading
-        # comments; drop what belonged to the removed element.
-        merged = _newline_gap(before.first_line, after.empty_lines, after.last_line)
+        # Keep the previous line's trailing comment, what stood above the removed
+        # element but was not its own, and the next element's leading comments.
+        kept, _ = own_comments(before.empty_lines)
+        merged = _newline_gap(
+            before.first_line, join_lines(kept, after.empty_lines), after.last_line
+        )
     else:
-        merged = after
+        # One line: "{a, b}" loses "a, " or ", b" (no space left after the brace).
+        merged = before if index == 0 else after
     gaps[index : index + 2] = [merged]
     return _with_gaps(node, elements, gaps, trailing)
 

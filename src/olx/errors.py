@@ -8,16 +8,26 @@ class OlxError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, hint: str | None = None, details: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        # Output of another program (a failing hook): shown after the one-line error.
+        self.details = details
 
 
 class InputError(OlxError):
     """Unknown name, bad argument, missing file, unexpected shape, forbidding git state."""
 
     exit_code = 2
+
+
+class InternalError(OlxError):
+    """Something olx did not expect (a bug): nothing was written."""
+
+    exit_code = 3
 
 
 class ShapeError(InputError):

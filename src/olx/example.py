@@ -44,20 +44,21 @@ def init_example(dest: Path) -> tuple[str, list[str]]:
     import git  # GitPython: imported only where it is used, to keep start-up fast
 
     files = example_sources()
-    dest.mkdir(parents=True, exist_ok=True)
-    for rel, text in files.items():
-        path = dest / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="")
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        for rel, text in files.items():
+            path = dest / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8", newline="")
+    except OSError as exc:
+        raise InputError(f"cannot create {dest}: {exc.strerror}") from None
     try:
         repo = git.Repo.init(dest, initial_branch="main")
     except git.GitCommandError as exc:
         raise InputError(f"git init failed: {exc.stderr.strip()}") from None
-    with repo.config_reader() as cfg:
-        has_identity = cfg.has_option("user", "name") and cfg.has_option(
-            "user", "email"
-        )
-    if not has_identity:
+    from olx.gitops import has_identity
+
+    if not has_identity(repo):
         # A fresh machine has no git identity; the example must still work end to end,
         # so it gets a local one (documented in the README).
         with repo.config_writer() as cfg:

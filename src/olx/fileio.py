@@ -43,7 +43,13 @@ def lock_path(root: Path) -> Path:
 def repo_lock(root: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
     """Hold the repository's olx lock from read to write; wait up to ``wait`` seconds."""
     path = lock_path(root)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise InputError(
+            f"cannot create the olx lock {path}: {exc.strerror}",
+            "olx needs to write inside .git (or the temp directory)",
+        ) from None
     try:
         deadline = time.monotonic() + wait
         while True:
@@ -87,31 +93,32 @@ def _write_temp(path: Path, text: str) -> Path:
 def write_edits(edits: list[FileEdit]) -> None:
     """Write every edit or none: all temporary files first, then the renames.
 
-    Should a rename fail after another succeeded, the renamed files are put back.
+    Should a rename fail, or the process be interrupted, after another rename succeeded,
+    the renamed files are put back.
     """
     temps: list[tuple[FileEdit, Path]] = []
+    current = edits[0] if edits else None
     try:
-        for edit in edits:
-            temps.append((edit, _write_temp(edit.path, edit.new)))
+        for current in edits:
+            temps.append((current, _write_temp(current.path, current.new)))
+        done: list[FileEdit] = []
+        try:
+            for current, tmp in temps:
+                os.replace(tmp, current.path)
+                done.append(current)
+        except BaseException:
+            for edit in done:
+                restore(edit)
+            raise
     except OSError as exc:
-        for _, tmp in temps:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-        raise InputError(f"cannot write {edit.shown}: {exc.strerror}") from None
-    done: list[FileEdit] = []
-    try:
-        for edit, tmp in temps:
-            os.replace(tmp, edit.path)
-            done.append(edit)
-    except OSError as exc:
-        for edit in done:
-            restore(edit)
-        for _, tmp in temps:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        shown = current.shown if current else "?"
         raise InputError(
-            f"cannot write {edit.shown}: {exc.strerror}; nothing changed"
+            f"cannot write {shown}: {exc.strerror}; nothing changed"
         ) from None
+    finally:
+        for _, tmp in temps:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def restore(edit: FileEdit) -> None:

@@ -69,8 +69,11 @@ def has_identity(repo: git.Repo) -> bool:
     return name and email
 
 
-def preflight(repo: git.Repo, paths: list[Path], branch: str) -> tuple[str, bool]:
-    """Refuse the states SPEC.md forbids; returns (original branch, create branch?)."""
+def preflight(repo: git.Repo, rels: list[str], branch: str) -> tuple[str, bool]:
+    """Refuse the states SPEC.md forbids; returns (original branch, create branch?).
+
+    ``rels`` are the two files' paths relative to the work tree.
+    """
     git_dir = Path(repo.git_dir)
     for name, what in IN_PROGRESS.items():
         if (git_dir / name).exists():
@@ -82,8 +85,6 @@ def preflight(repo: git.Repo, paths: list[Path], branch: str) -> tuple[str, bool
         raise InputError("HEAD is detached", "check out a branch, then run olx again")
     if not repo.head.is_valid():
         raise InputError("the repository has no commits yet", "commit the matrix first")
-    root = Path(repo.working_tree_dir or ".")
-    rels = [p.resolve().relative_to(root.resolve()).as_posix() for p in paths]
     dirty = repo.git.status("--porcelain", "--", *rels)
     if dirty.strip():
         raise InputError(
@@ -125,35 +126,43 @@ def commit_change(
     original: str,
     create: bool,
 ) -> Committed:
-    """Branch, write, stage the written files, ``git commit``; undo everything on failure."""
-    root = Path(repo.working_tree_dir or ".")
-    rels = [
-        e.path.resolve().relative_to(root.resolve()).as_posix() for e in change.edits
-    ]
+    """Branch, write, stage the written files, ``git commit``; undo everything on failure.
+
+    Any failure, an interrupt (Ctrl-C, SIGTERM) included, puts the files, the index, the
+    branch and the checkout back before the error goes on.
+    """
+    rels = [e.shown for e in change.edits]  # paths relative to the work tree
     written = False
     try:
         if create:
             repo.git.checkout("-b", branch)
-        write_edits(change.edits)
+        # Marked first: an interrupt right after the write must still undo it (and
+        # restoring files that were not written is harmless).
         written = True
+        write_edits(change.edits)
         repo.git.add("--", *rels)
         repo.git.commit("-m", message)
         return Committed(branch, repo.head.commit.hexsha)
-    except (git.GitCommandError, OSError, InputError) as exc:
+    except BaseException as exc:
         _rollback(repo, change, rels, original, branch, create, written)
         if isinstance(exc, git.GitCommandError):
-            output = (exc.stdout or "").strip() + "\n" + (exc.stderr or "").strip()
-            output = (
-                output.replace("stdout: ", "")
-                .replace("stderr: ", "")
-                .strip()
-                .strip("'")
-            )
             raise InputError(
-                f"git commit failed (hook or git error); nothing was changed:\n{output}",
-                "fix what the hook reports, then run olx again",
+                "git commit failed (a hook or git refused it); nothing was changed",
+                "fix what it reports, then run olx again",
+                details=_command_output(exc),
             ) from None
         raise
+
+
+def _command_output(exc: git.GitCommandError) -> str:
+    """What the hook or git printed, without GitPython's decoration."""
+    parts = []
+    for stream in (exc.stdout, exc.stderr):
+        text = (stream or "").strip()
+        for prefix in ("stdout: ", "stderr: "):
+            text = text.removeprefix(prefix)
+        parts.append(text.strip().strip("'").strip())
+    return "\n".join(p for p in parts if p)
 
 
 def _rollback(

@@ -15,17 +15,26 @@ from olx.model import STAGES, Deployment, Matrix, Release
 
 RELEASE_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 RUNTIME_VERSION = re.compile(r"[0-9]+(\.[0-9]+)*\Z")
-URL = re.compile(
-    r"(https?|ssh|git)://[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+\Z|git@[\w.-]+:[\w./~-]+\Z"
-)
 
 
-def unknown(kind: str, name: str, valid: list[str]) -> InputError:
+def closest(name: str, valid: list[str]) -> str | None:
+    """The valid name closest to ``name``, if one is close enough to be a typo."""
     import difflib  # only on the error path
 
     close = difflib.get_close_matches(name, valid, n=1, cutoff=0.5)
-    hint = f"did you mean {close[0]!r}? " if close else ""
+    return close[0] if close else None
+
+
+def unknown(kind: str, name: str, valid: list[str]) -> InputError:
+    close = closest(name, valid)
+    hint = f"did you mean {close!r}? " if close else ""
     return InputError(f"unknown {kind} {name!r}", f"{hint}valid: {', '.join(valid)}")
+
+
+def word_pattern(word: str) -> str:
+    """A regex for ``word`` as a whole name or path segment (``mitx/teak``,
+    ``teak.master``), not inside another name (``teakwood``, ``pre-teak``)."""
+    return rf"(?<![\w-]){re.escape(word)}(?![\w-])"
 
 
 def split_list(text: str) -> list[str]:
@@ -104,9 +113,3 @@ def validate_runtime(version: str, what: str) -> str:
             f"invalid {what} {version!r}", "use dotted numbers such as 3.11 or 20"
         )
     return version
-
-
-def validate_url(url: str) -> str:
-    if not URL.match(url) or '"' in url or "\\" in url:
-        raise InputError(f"invalid origin URL {url!r}", "use https://host/owner/repo")
-    return url

@@ -42,6 +42,9 @@ def span_of(node: ast.AST) -> Span:
 
 def parse(source: str, path: str) -> ast.Module:
     """Parse ``source``; a syntax error becomes a :class:`ShapeError` naming file:line."""
+    # A UTF-8 byte order mark is kept in the text (and so written back) but is not
+    # Python source.
+    source = source.removeprefix("\ufeff")
     try:
         return ast.parse(source, filename=path)
     except SyntaxError as exc:
@@ -74,9 +77,13 @@ def _name_of(func: ast.expr) -> str | None:
     return None
 
 
-def _members(cls: ast.ClassDef) -> list[tuple[str, ast.expr, ast.stmt]]:
-    """Enum members: ``name = value`` assignments in the class body (not ``_private``)."""
+def _members(cls: ast.ClassDef, path: str) -> list[tuple[str, ast.expr, ast.stmt]]:
+    """Enum members: ``name = value`` assignments in the class body (not ``_private``).
+
+    A name defined twice fails at import (``TypeError``), so it is a shape error here.
+    """
     out = []
+    seen: set[str] = set()
     for node in cls.body:
         if (
             isinstance(node, ast.Assign)
@@ -84,7 +91,13 @@ def _members(cls: ast.ClassDef) -> list[tuple[str, ast.expr, ast.stmt]]:
             and isinstance(node.targets[0], ast.Name)
             and not node.targets[0].id.startswith("_")
         ):
-            out.append((node.targets[0].id, node.value, node))
+            name = node.targets[0].id
+            if name in seen:
+                raise ShapeError(
+                    path, node.lineno, f"{cls.name}.{name} is defined twice"
+                )
+            seen.add(name)
+            out.append((name, node.value, node))
     return out
 
 
@@ -153,6 +166,8 @@ class Evaluator:
 
     def eval(self, node: ast.expr) -> Any:
         if isinstance(node, ast.Constant):
+            if node.value is not None and not isinstance(node.value, (str, int, float)):
+                raise self.fail(node, "a constant olx cannot show as JSON")
             return node.value
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             return [self.eval(elt) for elt in node.elts]
@@ -231,7 +246,7 @@ def read_types(source: str, path: str) -> TypesModel:
         )
     cls, release_stmt = found
     releases = []
-    for member, value, node in _members(cls):
+    for member, value, node in _members(cls, path):
         items = _string_tuple(ev, value, RELEASE_ENUM)
         if len(items) not in (2, 4):
             raise ev.fail(value, f"{RELEASE_ENUM} member with {len(items)} fields")
@@ -257,7 +272,7 @@ def read_types(source: str, path: str) -> TypesModel:
         if found is None:
             continue
         cls, stmt = found
-        for member, value, node in _members(cls):
+        for member, value, node in _members(cls, path):
             items = _string_tuple(ev, value, enum_name)
             applications.append(
                 Application(
@@ -335,7 +350,7 @@ def _read_deployments(
     ev: Evaluator, cls: ast.ClassDef, stmt: Statement
 ) -> list[Deployment]:
     deployments = []
-    for member, value, node in _members(cls):
+    for member, value, node in _members(cls, ev.path):
         if not isinstance(value, ast.Call):
             raise ev.fail(
                 value, f"{DEPLOYMENT_ENUM}.{member} is not a DeploymentEnvRelease"

@@ -15,7 +15,7 @@ import libcst as cst
 from olx import names
 from olx.change import Change, Workspace, combine, expected_of, finish, nothing_to_do
 from olx.clone import clone_release, key_index, map_dict, replace_map
-from olx.cstedit import remove_element, rewrite_statement
+from olx.cstedit import join_lines, own_comments, remove_element, rewrite_statement
 from olx.errors import GuardError, InputError, SafetyError
 from olx.model import NEWEST_NAMES, Release, release_rank
 from olx.reader import RELEASE_ENUM
@@ -92,7 +92,27 @@ def add_release(
         f", cloned from {clone_from}" if clone_from else ""
     )
 
-    if model.types.release(name) is not None:
+    existing = model.types.release(name)
+    if existing is None and any(r.member == name for r in model.types.releases):
+        taken = next(r for r in model.types.releases if r.member == name)
+        raise InputError(
+            f"{RELEASE_ENUM} already has a member named {name} (value {taken.name!r})",
+            "a second member of that name would not import",
+        )
+    if existing is not None:
+        asked = {"branch": branch, "Python": python, "Node.js": node}
+        have = {
+            "branch": existing.branch,
+            "Python": existing.python_version,
+            "Node.js": existing.node_version,
+        }
+        differ = [k for k, v in asked.items() if v is not None and v != have[k]]
+        if differ:
+            raise InputError(
+                f"release {name} is already supported with another "
+                + ", ".join(f"{k} ({have[k]})" for k in differ),
+                "olx does not change an existing member; edit it by hand",
+            )
         step = nothing_to_do(
             ws, "add-release", args, summary, f"release {name} is already supported"
         )
@@ -120,9 +140,7 @@ def _add_member(
     arities = {r.arity for r in releases}
     arity = arities.pop() if len(arities) == 1 else (template.arity if template else 4)
     warnings = []
-    if branch is not None and not re.search(
-        rf"(?<![\w-]){re.escape(name)}(?![\w-])", branch
-    ):
+    if branch is not None and name not in branch:
         # --branch here is the release's branch; a commit branch typed by habit
         # would otherwise land silently in the Enum.
         warnings.append(
@@ -133,17 +151,13 @@ def _add_member(
         if (
             template is None
             or template.branch is None
-            or not re.search(
-                rf"(?<![\w-]){re.escape(template.name)}(?![\w-])", template.branch
-            )
+            or not re.search(names.word_pattern(template.name), template.branch)
         ):
             raise InputError(
                 f"cannot infer the branch of {name} from the existing releases",
                 "pass --branch",
             )
-        branch = re.sub(
-            rf"(?<![\w-]){re.escape(template.name)}(?![\w-])", name, template.branch
-        )
+        branch = re.sub(names.word_pattern(template.name), name, template.branch)
         names.validate_branch(branch)
     values = [name, branch]
     if arity == 4:
@@ -214,6 +228,20 @@ def _users(ws: Workspace, name: str) -> list[str]:
     ]
 
 
+def _pins(ws: Workspace, name: str) -> list[str]:
+    """Entries of other blocks whose release is ``name`` (file:line and where)."""
+    matrix = ws.model.matrix
+    return [
+        f"{matrix.path}:{entry.span.start_line} "
+        f"ReleaseMap[{block.release!r}][{dep.deployment!r}] {entry.application}"
+        for block in matrix.release_map
+        if block.release != name
+        for dep in block.deployments
+        for entry in dep.entries
+        if entry.release == name
+    ]
+
+
 def retire(
     ws: Workspace, name: str, block_only: bool = False, enum_only: bool = False
 ) -> Change:
@@ -231,13 +259,27 @@ def retire(
         " (ReleaseMap block)" if block_only else " (Enum member)" if enum_only else ""
     )
     if not drop_block and not drop_member:
-        return nothing_to_do(ws, "retire", args, summary, f"{name} is already retired")
+        why = f"{name} is already retired"
+        known = [r.name for r in model.types.releases]
+        if member is None and block is None:
+            close = names.closest(name, known)
+            if close:  # a typo should not pass for a finished job unnoticed
+                why += f" (not a release here; did you mean {close!r}?)"
+        return nothing_to_do(ws, "retire", args, summary, why)
     users = _users(ws, name)
     if users:
         raise GuardError(
             f"refused: {name} is still used by {', '.join(users)}",
             "promote those stages to another release first",
         )
+    if drop_member:
+        pins = _pins(ws, name)
+        if pins:
+            raise GuardError(
+                f"refused: entries in other blocks are pinned to {name}: "
+                + ", ".join(pins),
+                "re-pin or remove those entries first",
+            )
     if drop_member and block is not None and not drop_block:
         # Exactly the half-retired state that failed to import in the real history.
         raise GuardError(
@@ -263,7 +305,15 @@ def retire(
         )  # type: ignore[arg-type,union-attr]
         expected["releases"] = [r for r in expected["releases"] if r["name"] != name]
         details.append(f"{RELEASE_ENUM}.{member.member} removed")  # type: ignore[union-attr]
-    change = Change("retire", args, summary, new_types, new_matrix, details=details)
+    change = Change(
+        "retire",
+        args,
+        summary,
+        new_types,
+        new_matrix,
+        details=details,
+        follow_up_word=name,
+    )
     return finish(ws, change, expected)
 
 
@@ -289,19 +339,14 @@ def _drop_member(member: str):
         else:
             raise SafetyError(f"{RELEASE_ENUM}.{member} not found in the statement")
         removed = body.pop(i)
-        # Blank lines that separated the member from what came before stay there;
-        # its own comments go with it.
-        blanks = []
-        for line in removed.leading_lines:
-            if line.comment is not None:
-                break
-            blanks.append(line)
+        # Its own comments go with it; blank lines and section comments above them
+        # stay, now above whatever follows.
+        kept, _ = own_comments(removed.leading_lines)
         if i < len(body):
             nxt = body[i]
-            if blanks and not (
-                nxt.leading_lines and nxt.leading_lines[0].comment is None
-            ):
-                body[i] = nxt.with_changes(leading_lines=[*blanks, *nxt.leading_lines])
+            body[i] = nxt.with_changes(
+                leading_lines=join_lines(kept, nxt.leading_lines)
+            )
         return module.with_changes(
             body=[cls.with_changes(body=cls.body.with_changes(body=body))]
         )  # type: ignore[union-attr]

@@ -45,7 +45,12 @@ def _configured(root: Path) -> dict[str, str]:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{pyproject}: cannot read [tool.olx]: {exc}") from None
-    section = data.get("tool", {}).get("olx", {})
+    tool = data.get("tool")
+    section = tool.get("olx") if isinstance(tool, dict) else None
+    if section is None:
+        return {}
+    if not isinstance(section, dict):
+        raise InputError(f"{pyproject}: [tool.olx] is not a table")
     return {
         k: v
         for k, v in section.items()
@@ -79,6 +84,18 @@ def discover(
     config = _configured(root)
     types_path = root / (types or config.get("types") or DEFAULT_TYPES)
     matrix_path = root / (matrix or config.get("matrix") or DEFAULT_MATRIX)
+    for path in (types_path, matrix_path):
+        if not path.resolve().is_relative_to(root):
+            raise InputError(
+                f"{path} is outside the repository {root}",
+                "--types/--matrix and [tool.olx] name files inside the repository",
+            )
+    if types_path.resolve() == matrix_path.resolve():
+        # Two edits of one file would each be written over the other.
+        raise InputError(
+            f"--types and --matrix name the same file ({types_path.name})",
+            "olx reads the release Enum and the matrix from two files",
+        )
     return Target(root, types_path, matrix_path)
 
 
@@ -118,6 +135,13 @@ def workspace(target: Target):  # -> olx.change.Workspace
     from olx.change import Workspace
 
     types_shown, matrix_shown = target.rel(target.types), target.rel(target.matrix)
+    for path, shown in ((target.types, types_shown), (target.matrix, matrix_shown)):
+        if path.is_symlink():
+            # Replacing the link by a file (or staging its target) would surprise
+            # everyone; refuse rather than guess.
+            raise InputError(
+                f"{shown} is a symbolic link", "olx writes regular files only"
+            )
     return Workspace(
         target.types,
         target.matrix,
