@@ -194,13 +194,13 @@ def clone_release(
         selected = [d for d in in_old if d in chosen]
 
     expected = expected_of(model)
-    old_json = expected[RELEASE_MAP_JSON][old]
+    old_json = expected["release_map"][old]
     new_block = model.matrix.block(new)
     to_add: list[str] = []
     for dep in selected:
         want = expected_entries(old_json[dep], old, new)
         if new_block is not None and new_block.get(dep) is not None:
-            have = expected[RELEASE_MAP_JSON][new][dep]
+            have = expected["release_map"][new][dep]
             if json.dumps(have) != json.dumps(want):
                 raise InputError(
                     f"ReleaseMap[{new!r}][{dep!r}] exists and differs from a clone of {old}",
@@ -266,10 +266,10 @@ def clone_release(
         ws.matrix_src, model.matrix.release_map_stmt, transform
     )  # type: ignore[arg-type]
 
-    rm = expected[RELEASE_MAP_JSON]
+    rm = expected["release_map"]
     if new not in rm:
         block = {dep: expected_entries(old_json[dep], old, new) for dep in to_add}
-        expected[RELEASE_MAP_JSON] = _insert_ordered(rm, block_at, new, block)
+        expected["release_map"] = _insert_ordered(rm, block_at, new, block)
     else:
         for dep in to_add:
             index = _json_dep_index(list(rm[new]), dep, in_old)
@@ -284,9 +284,6 @@ def clone_release(
         "clone-release", args, summary, ws.types_src, new_matrix, details=details
     )
     return finish(ws, change, expected)
-
-
-RELEASE_MAP_JSON = "release_map"
 
 
 def _resolve_deployments(model: Matrix, texts: list[str]) -> list[str]:

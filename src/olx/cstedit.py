@@ -66,6 +66,37 @@ def rewrite_statement(
     return head + ("\ufeff" if bom else "") + new + tail
 
 
+# --- class bodies ----------------------------------------------------------------------
+
+
+def member_name(stmt: cst.CSTNode) -> str | None:
+    """``name`` of a class-body line ``name = value`` (an Enum member), else None."""
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return None
+    small = stmt.body[0]
+    if (
+        isinstance(small, cst.Assign)
+        and len(small.targets) == 1
+        and isinstance(small.targets[0].target, cst.Name)
+        and not small.targets[0].target.value.startswith("_")
+    ):
+        return small.targets[0].target.value
+    return None
+
+
+def edit_class_body(
+    module: cst.Module, edit: Callable[[list[Any]], list[Any]], what: str
+) -> cst.Module:
+    """Apply ``edit`` to the statements of the class that is ``module``'s only statement."""
+    cls = module.body[0]
+    if not isinstance(cls, cst.ClassDef) or not isinstance(cls.body, cst.IndentedBlock):
+        raise SafetyError(f"{what} is not a class")
+    body = edit(list(cls.body.body))
+    return module.with_changes(
+        body=[cls.with_changes(body=cls.body.with_changes(body=body))]
+    )
+
+
 # --- string literals -------------------------------------------------------------------
 
 
@@ -103,13 +134,6 @@ def replace_strings(node: Any, mapping: Callable[[str], str | None]) -> Any:
             return updated if new is None or new == value else quoted(new, original)
 
     return node.visit(_Swap())
-
-
-def keyword(call: cst.Call, name: str) -> cst.Arg | None:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg
-    return None
 
 
 # --- multi-line sequences (dict and list literals) ----------------------------------

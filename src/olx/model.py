@@ -7,7 +7,7 @@ statement and error messages can name file and line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 STAGES = ("CI", "QA", "Production")
@@ -140,8 +140,6 @@ class TypesModel:
     applications: list[Application]  # IDAs then MFEs, in source order
     entry_fields: tuple[str, ...]
     release_stmt: Statement | None
-    ida_stmt: Statement | None
-    mfe_stmt: Statement | None
 
     def release(self, name: str) -> Release | None:
         for rel in self.releases:
@@ -164,12 +162,6 @@ class MatrixModel:
                 return block
         return None
 
-    def deployment(self, name: str) -> Deployment | None:
-        for dep in self.deployments:
-            if dep.name == name:
-                return dep
-        return None
-
 
 @dataclass
 class Matrix:
@@ -177,7 +169,6 @@ class Matrix:
 
     types: TypesModel
     matrix: MatrixModel
-    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The ``olx show --json`` object of SPEC.md (values as Python evaluates them)."""

@@ -12,7 +12,13 @@ import libcst as cst
 from olx import names
 from olx.change import Change, Workspace, expected_of, finish, nothing_to_do
 from olx.check import stage_order_violations
-from olx.cstedit import quoted, rewrite_statement, string_value
+from olx.cstedit import (
+    edit_class_body,
+    member_name,
+    quoted,
+    rewrite_statement,
+    string_value,
+)
 from olx.errors import GuardError, InputError, SafetyError
 from olx.model import STAGES, Deployment, release_rank
 
@@ -71,22 +77,12 @@ class _SwapStage(cst.CSTTransformer):
 
 def _visit_members(module: cst.Module, swap: _SwapStage) -> cst.Module:
     """Visit only the targeted members' statements, not the whole class (cost)."""
-    cls = module.body[0]
-    if not isinstance(cls, cst.ClassDef) or not isinstance(cls.body, cst.IndentedBlock):
-        raise SafetyError("the deployment Enum is not a class")
-    body = []
-    for stmt in cls.body.body:
-        smalls = stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ()
-        names_here = {
-            t.target.value
-            for small in smalls
-            if isinstance(small, cst.Assign)
-            for t in small.targets
-            if isinstance(t.target, cst.Name)
-        }
-        body.append(stmt.visit(swap) if names_here & set(swap.targets) else stmt)
-    return module.with_changes(
-        body=[cls.with_changes(body=cls.body.with_changes(body=body))]
+    return edit_class_body(
+        module,
+        lambda body: [
+            s.visit(swap) if member_name(s) in swap.targets else s for s in body
+        ],
+        "the deployment Enum",
     )
 
 

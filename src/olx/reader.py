@@ -265,10 +265,8 @@ def read_types(source: str, path: str) -> TypesModel:
         )
 
     applications: list[Application] = []
-    stmts: dict[str, Statement | None] = {}
     for enum_name, app_type in ((IDA_ENUM, "IDA"), (MFE_ENUM, "MFE")):
         found = _find_class(module, enum_name)
-        stmts[app_type] = found[1] if found else None
         if found is None:
             continue
         cls, stmt = found
@@ -307,8 +305,6 @@ def read_types(source: str, path: str) -> TypesModel:
         applications=applications,
         entry_fields=fields,
         release_stmt=release_stmt,
-        ida_stmt=stmts["IDA"],
-        mfe_stmt=stmts["MFE"],
     )
 
 

@@ -9,13 +9,21 @@ import).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import libcst as cst
 
 from olx import names
 from olx.change import Change, Workspace, combine, expected_of, finish, nothing_to_do
 from olx.clone import clone_release, key_index, map_dict, replace_map
-from olx.cstedit import join_lines, own_comments, remove_element, rewrite_statement
+from olx.cstedit import (
+    edit_class_body,
+    join_lines,
+    member_name,
+    own_comments,
+    remove_element,
+    rewrite_statement,
+)
 from olx.errors import GuardError, InputError, SafetyError
 from olx.model import NEWEST_NAMES, Release, release_rank
 from olx.reader import RELEASE_ENUM
@@ -28,20 +36,9 @@ def newest_named(releases: list[Release]) -> Release | None:
     return max(named, key=lambda r: release_rank(r.name)) if named else None
 
 
-def _member_lines(cls_body: cst.IndentedBlock) -> list[int]:
+def _member_lines(body: list[Any]) -> list[int]:
     """Indexes of the Enum member statements (``name = (...)``) in a class body."""
-    out = []
-    for i, stmt in enumerate(cls_body.body):
-        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
-            small = stmt.body[0]
-            if (
-                isinstance(small, cst.Assign)
-                and len(small.targets) == 1
-                and isinstance(small.targets[0].target, cst.Name)
-                and not small.targets[0].target.value.startswith("_")
-            ):
-                out.append(i)
-    return out
+    return [i for i, stmt in enumerate(body) if member_name(stmt)]
 
 
 def _member_text(name: str, values: list[str], quote: str, indent: int) -> str:
@@ -175,25 +172,16 @@ def _add_member(
             "drop --python/--node",
         )
 
-    def transform(module: cst.Module) -> cst.Module:
-        cls = module.body[0]
-        if not isinstance(cls, cst.ClassDef) or not isinstance(
-            cls.body, cst.IndentedBlock
-        ):
-            raise SafetyError(f"{RELEASE_ENUM} is not a class")
-        members = _member_lines(cls.body)
+    def insert_member(body: list[Any]) -> list[Any]:
+        members = _member_lines(body)
         if not members:
             raise SafetyError(f"{RELEASE_ENUM} has no members to follow")
         last = members[-1]
-        template_stmt = cls.body.body[last]
-        indent = len(cls.body.indent) if isinstance(cls.body.indent, str) else 4
-        text = _member_text(name, values, _first_quote(template_stmt), indent)
-        new_stmt = cst.parse_statement(text)
-        body = list(cls.body.body)
-        body.insert(last + 1, new_stmt)
-        return module.with_changes(
-            body=[cls.with_changes(body=cls.body.with_changes(body=body))]
-        )
+        text = _member_text(name, values, _first_quote(body[last]), 4)
+        return [*body[: last + 1], cst.parse_statement(text), *body[last + 1 :]]
+
+    def transform(module: cst.Module) -> cst.Module:
+        return edit_class_body(module, insert_member, RELEASE_ENUM)
 
     new_types = rewrite_statement(ws.types_src, model.types.release_stmt, transform)  # type: ignore[arg-type]
     expected = expected_of(model)
@@ -329,26 +317,19 @@ def _drop_block(name: str):
 
 
 def _drop_member(member: str):
-    def transform(module: cst.Module) -> cst.Module:
-        cls = module.body[0]
-        body = list(cls.body.body)  # type: ignore[union-attr]
-        for i in _member_lines(cls.body):  # type: ignore[union-attr,arg-type]
-            target = body[i].body[0].targets[0].target  # type: ignore[union-attr]
-            if target.value == member:
-                break
-        else:
+    def drop(body: list[Any]) -> list[Any]:
+        found = [i for i in _member_lines(body) if member_name(body[i]) == member]
+        if not found:
             raise SafetyError(f"{RELEASE_ENUM}.{member} not found in the statement")
+        i = found[0]
         removed = body.pop(i)
         # Its own comments go with it; blank lines and section comments above them
         # stay, now above whatever follows.
         kept, _ = own_comments(removed.leading_lines)
         if i < len(body):
-            nxt = body[i]
-            body[i] = nxt.with_changes(
-                leading_lines=join_lines(kept, nxt.leading_lines)
+            body[i] = body[i].with_changes(
+                leading_lines=join_lines(kept, body[i].leading_lines)
             )
-        return module.with_changes(
-            body=[cls.with_changes(body=cls.body.with_changes(body=body))]
-        )  # type: ignore[union-attr]
+        return body
 
-    return transform
+    return lambda module: edit_class_body(module, drop, RELEASE_ENUM)
