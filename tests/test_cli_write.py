@@ -219,3 +219,23 @@ def test_add_release_warns_when_the_release_branch_looks_like_a_commit_branch(
         "warning: the release branch 'olx/rel' does not name verawood" in result.stderr
     )
     assert "--git-branch" in result.stderr
+
+
+def test_retire_checklist_covers_what_remains_in_the_matrix(example_repo: Path) -> None:
+    _, matrix = example_paths(example_repo)
+    text = matrix.read_text()
+    text = text.replace(
+        'OpenEdxSupportedRelease["teak"]', 'OpenEdxSupportedRelease["ulmo"]'
+    )
+    text = text.replace(
+        "class OpenLearningOpenEdxDeployment(Enum):",
+        "# xpro left teak on release day.\nclass OpenLearningOpenEdxDeployment(Enum):",
+    )
+    matrix.write_text(text)
+    result = invoke("--repo", example_repo, "--json", "retire", "teak", "--dry-run")
+    assert result.exit_code == 0, result.output
+    warnings = json.loads(result.stdout)["warnings"]
+    # the comment stays and is listed; the block (which the retire removes) is not
+    assert len(warnings) == 1
+    assert warnings[0].startswith("still mentions teak: src/bridge/settings/openedx/")
+    assert warnings[0].endswith("# xpro left teak on release day.")

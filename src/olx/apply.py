@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import signal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -75,12 +76,26 @@ def execute(
             done = gitops.commit_change(repo, change, name, text, original, create)
             outcome.branch, outcome.commit = done.branch, done.commit
     if change.follow_up_word:
-        from olx.gitops import mentions
-
-        word = change.follow_up_word
-        found = mentions(target.root, word, [target.types, target.matrix])
-        outcome.follow_up = [f"still mentions {word}: {line}" for line in found]
+        outcome.follow_up = follow_up(target, change, change.follow_up_word)
     return outcome
+
+
+def follow_up(target: Target, change: Change, word: str) -> list[str]:
+    """Lines that still mention ``word`` as a word, as a checklist: the other files of
+    the repository (``git grep -w``) and the two files as the change leaves them (so
+    that a dry run lists what would remain, not what it removes)."""
+    from olx.gitops import mentions
+
+    found = mentions(target.root, word, [target.types, target.matrix])
+    pattern = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(word)}(?![A-Za-z0-9_])")
+    for shown, text in (
+        (target.rel(target.types), change.new_types),
+        (target.rel(target.matrix), change.new_matrix),
+    ):
+        for number, line in enumerate(text.splitlines(), start=1):
+            if pattern.search(line):
+                found.append(f"{shown}:{number}:{line.strip()}")
+    return [f"still mentions {word}: {line}" for line in found]
 
 
 @contextlib.contextmanager
