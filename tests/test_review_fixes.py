@@ -191,3 +191,24 @@ def test_a_failing_hook_is_one_error_line_then_its_output(example_repo: Path) ->
     assert any("ruff: 1 file would be reformatted" in line for line in rest)
     as_json = invoke("--repo", example_repo, "--json", "promote", "xpro", "QA")
     assert "ruff: 1 file would be reformatted" in json.loads(as_json.stdout)["error"]
+
+
+def test_ctrl_c_is_exit_130_without_traceback(
+    example_repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import olx.cli as cli
+    import olx.targets as targets
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(targets, "load", interrupted)
+    monkeypatch.setattr(cli, "INVOCATION", None)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--repo", str(example_repo), "show"])
+    assert exit_.value.code == 130
+    err = capsys.readouterr().err
+    assert "olx: interrupted" in err
+    assert "Traceback" not in err

@@ -157,6 +157,10 @@ def handled(func: Callable[..., None]) -> Callable[..., None]:
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, typer.Abort):
             raise
+        except KeyboardInterrupt:
+            # A write in progress has been rolled back by then.
+            print("olx: interrupted", file=sys.stderr)
+            raise typer.Exit(130) from None
         except Exception as exc:
             if os.environ.get("OLX_DEBUG") or hasattr(exc, "format_message"):
                 raise  # debugging, or a usage error typer reports itself
@@ -432,11 +436,14 @@ def main(argv: list[str] | None = None) -> NoReturn:
         code = app(args=args, prog_name="olx", standalone_mode=False)
     except OlxError as exc:
         _fail(exc, as_json)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, typer.Abort):
+        # click turns Ctrl-C into Abort; any write in progress was rolled back.
         print("olx: interrupted", file=sys.stderr)
         sys.exit(130)
     except Exception as exc:  # click/typer usage errors carry their own exit code
         if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
             _fail(OlxError(exc.format_message(), "see olx --help"), as_json)
-        raise
+        if os.environ.get("OLX_DEBUG"):
+            raise
+        _fail(internal_error(exc), as_json)
     sys.exit(code if isinstance(code, int) else 0)
