@@ -132,7 +132,7 @@ def test_a_symlinked_matrix_is_refused_for_writes(example_repo: Path) -> None:
     assert invoke("--repo", example_repo, "show").exit_code == 0
     result = invoke("--repo", example_repo, "promote", "xpro", "QA", "--no-commit")
     assert result.exit_code == 2
-    assert "is a symbolic link" in result.stderr
+    assert "a symbolic link" in result.stderr
     assert matrix.is_symlink()
 
 
@@ -212,3 +212,91 @@ def test_ctrl_c_is_exit_130_without_traceback(
     err = capsys.readouterr().err
     assert "olx: interrupted" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "value", ['{("a",): 1}', "float('inf')", "1e999"], ids=["tuple-key", "call", "inf"]
+)
+def test_values_json_cannot_hold_are_shape_errors(value: str) -> None:
+    types_src, matrix_src = sources("example")
+    matrix_src = matrix_src.replace(
+        'branch_override="teak"', f"branch_override={value}", 1
+    )
+    with pytest.raises(ShapeError):
+        read_sources(types_src, matrix_src, "types.py", "version_matrix.py")
+
+
+def test_a_matrix_reached_through_a_symlinked_directory_is_refused(
+    example_repo: Path,
+) -> None:
+    os.symlink(example_repo / "src", example_repo / "alias")
+    alias = "alias/bridge/settings/openedx"
+    result = invoke(
+        "--repo", example_repo, "--types", f"{alias}/types.py",
+        "--matrix", f"{alias}/version_matrix.py", "promote", "xpro", "QA",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "reached through) a symbolic link" in result.stderr
+
+
+def test_a_full_disk_rolls_back_to_the_original_branch(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import olx.fileio as fileio
+
+    def full(path, text):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(fileio, "_write_temp", full)
+    result = invoke("--repo", example_repo, "promote", "xpro", "QA")
+    assert result.exit_code == 2
+    assert "No space left on device" in result.stderr
+    repo = git.Repo(example_repo)
+    assert repo.active_branch.name == "main"
+    assert [h.name for h in repo.heads] == ["main"]
+
+
+@pytest.mark.parametrize(
+    ("branch", "warned"),
+    [
+        ("olx/add-release-verawood", True),
+        ("release/teakwood", True),
+        ("release/verawood-rc1", False),
+        ("release/verawood", False),
+    ],
+)
+def test_add_release_branch_warning(branch: str, warned: bool) -> None:
+    change = add_release(workspace(*sources("example")), "verawood", branch=branch)
+    assert bool(change.warnings) is warned
+
+
+def test_clone_into_master_goes_on_the_newest_side() -> None:
+    from olx.clone import clone_release
+
+    types_src, matrix_src = sources("example")
+    types_src = types_src.replace(
+        '    master = ("master", "master", "3.12", "24")\n',
+        '    master = ("master", "master", "3.12", "24")\n'
+        '    main = ("main", "main", "3.12", "24")\n',
+    )
+    ws = workspace(types_src, matrix_src)
+    change = clone_release(ws, "teak", "main")
+    blocks = [b.release for b in change.new_model.matrix.release_map]
+    assert blocks == ["teak", "ulmo", "main", "master"]
+
+
+def test_clone_into_an_empty_block_says_what_to_do(example_repo: Path) -> None:
+    _, matrix = example_paths(example_repo)
+    matrix.write_text(
+        matrix.read_text().replace(
+            '    "master": {', '    "verawood": {},\n    "master": {', 1
+        )
+    )
+    invoke("--repo", example_repo, "add-release", "verawood", "--no-commit")
+    result = invoke(
+        "--repo", example_repo, "clone-release", "ulmo", "verawood", "--no-commit"
+    )
+    assert result.exit_code == 2
+    assert "remove the empty entry first" in result.stderr

@@ -92,7 +92,8 @@ def follow_up(target: Target, change: Change, word: str) -> list[str]:
         (target.rel(target.types), change.new_types),
         (target.rel(target.matrix), change.new_matrix),
     ):
-        for number, line in enumerate(text.splitlines(), start=1):
+        # Lines as git counts them (str.splitlines also splits on \f, \x1c, ...).
+        for number, line in enumerate(text.split("\n"), start=1):
             if pattern.search(line):
                 found.append(f"{shown}:{number}:{line.strip()}")
     return [f"still mentions {word}: {line}" for line in found]

@@ -38,13 +38,14 @@ def rename_in_branch(branch: str, old: str, new: str) -> str:
 
 
 def block_order(model: Matrix) -> int:
-    """+1 when named blocks run oldest-first, -1 newest-first, 0 when it cannot be told
-    (fewer than two named blocks, or no order)."""
-    ranks = [
-        release_rank(b.release)
-        for b in model.matrix.release_map
-        if b.release not in NEWEST_NAMES
-    ]
+    """+1 when named blocks run oldest-first, -1 newest-first, 0 when it cannot be told.
+
+    With a single named block, a ``master``/``main`` block above it says newest-first.
+    """
+    releases = [b.release for b in model.matrix.release_map]
+    ranks = [release_rank(r) for r in releases if r not in NEWEST_NAMES]
+    if len(ranks) == 1 and releases and releases[0] in NEWEST_NAMES:
+        return -1
     if len(ranks) < 2:
         return 0
     if all(a < b for a, b in itertools.pairwise(ranks)):
@@ -58,14 +59,15 @@ def new_block_index(model: Matrix, old: str, new: str) -> int:
     """Where ``ReleaseMap[NEW]`` goes.
 
     Where the named blocks keep an order, NEW goes where that order puts it (right next
-    to OLD when NEW is OLD's neighbour in release order, which is the usual case);
-    otherwise right after OLD. ``master``/``main`` blocks never move.
+    to OLD when NEW is OLD's neighbour in release order, which is the usual case; a
+    ``master``/``main`` NEW on the newest side); otherwise right after OLD. Existing
+    ``master``/``main`` blocks never move.
     """
     releases = [b.release for b in model.matrix.release_map]
     order = block_order(model)
-    if order == 0 or new in NEWEST_NAMES:
-        return releases.index(old) + 1
     named = [i for i, r in enumerate(releases) if r not in NEWEST_NAMES]
+    if order == 0 or not named:
+        return releases.index(old) + 1
     rank = release_rank(new)
     for i in named:
         if (release_rank(releases[i]) > rank) == (order > 0):

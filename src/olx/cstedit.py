@@ -221,6 +221,11 @@ def insert_element(node: Any, index: int, element: Any) -> Any:
 
     The comments that led the element previously at ``index`` stay with it.
     """
+    if not node.elements:
+        raise InputError(
+            "olx cannot insert into an empty dict or list",
+            "remove the empty entry first: olx then writes the whole block",
+        )
     indent = _element_indent(node)
     trailing = _trailing(node)
     elements = list(node.elements)

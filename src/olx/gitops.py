@@ -8,8 +8,11 @@ and the checkout are put back as they were.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,19 +135,20 @@ def commit_change(
     branch and the checkout back before the error goes on.
     """
     rels = [e.shown for e in change.edits]  # paths relative to the work tree
-    written = False
+    start = repo.head.commit.hexsha
     try:
         if create:
             repo.git.checkout("-b", branch)
-        # Marked first: an interrupt right after the write must still undo it (and
-        # restoring files that were not written is harmless).
-        written = True
         write_edits(change.edits)
         repo.git.add("--", *rels)
-        repo.git.commit("-m", message)
+        # Ctrl-C/SIGTERM wait until git commit has finished, so that the commit is
+        # either made (and then undone below) or not: never half-run behind our back.
+        with signals_deferred():
+            repo.git.commit("-m", message)
         return Committed(branch, repo.head.commit.hexsha)
     except BaseException as exc:
-        _rollback(repo, change, rels, original, branch, create, written)
+        with signals_deferred():
+            _rollback(repo, change, rels, original, branch, create, start)
         if isinstance(exc, git.GitCommandError):
             raise InputError(
                 "git commit failed (a hook or git refused it); nothing was changed",
@@ -152,6 +156,21 @@ def commit_change(
                 details=_command_output(exc),
             ) from None
         raise
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block is done (POSIX main thread)."""
+    deferred = {signal.SIGINT, signal.SIGTERM}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, deferred)
+    except (AttributeError, ValueError, OSError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _command_output(exc: git.GitCommandError) -> str:
@@ -172,21 +191,30 @@ def _rollback(
     original: str,
     branch: str,
     create: bool,
-    written: bool,
+    start: str,
 ) -> None:
+    """Put HEAD, the index, the files and the checkout back as they were.
+
+    Every step is tried even when an earlier one fails, so that one problem (a full
+    disk, say) does not leave the repository on olx's branch.
+    """
+    cwd = repo.working_tree_dir
+
+    def git_quietly(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+
+    with contextlib.suppress(Exception):
+        if repo.head.commit.hexsha != start:  # the commit was made: undo it
+            git_quietly("reset", "-q", "--soft", start)
     if rels:
-        subprocess.run(
-            ["git", "reset", "-q", "--", *rels],
-            cwd=repo.working_tree_dir,
-            capture_output=True,
-        )
-    if written:
-        for edit in change.edits:
-            restore(edit)
+        git_quietly("reset", "-q", "--", *rels)
+    for edit in change.edits:
+        with contextlib.suppress(OSError):
+            if edit.path.read_bytes() != edit.old.encode("utf-8"):
+                restore(edit)
     if create:
-        repo.git.checkout(original)
-        if branch in [h.name for h in repo.heads]:
-            repo.git.branch("-D", branch)
+        git_quietly("checkout", "-q", original)
+        git_quietly("branch", "-D", branch)
 
 
 def mentions(root: Path, word: str, exclude: list[Path]) -> list[str]:

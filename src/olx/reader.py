@@ -9,6 +9,7 @@ never imported or executed.
 from __future__ import annotations
 
 import ast
+import math
 from typing import Any
 
 from olx.errors import ShapeError
@@ -166,9 +167,12 @@ class Evaluator:
 
     def eval(self, node: ast.expr) -> Any:
         if isinstance(node, ast.Constant):
-            if node.value is not None and not isinstance(node.value, (str, int, float)):
+            value = node.value
+            if value is not None and not isinstance(value, (str, int, float)):
                 raise self.fail(node, "a constant olx cannot show as JSON")
-            return node.value
+            if isinstance(value, float) and not math.isfinite(value):
+                raise self.fail(node, "a constant olx cannot show as JSON")
+            return value
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             return [self.eval(elt) for elt in node.elts]
         if isinstance(node, ast.Dict):
@@ -180,7 +184,10 @@ class Evaluator:
                         raise self.fail(value, "** of something that is not a dict")
                     out.update(merged)
                 else:
-                    out[self.eval(key)] = self.eval(value)
+                    item = self.eval(key)
+                    if item is not None and not isinstance(item, (str, int, float)):
+                        raise self.fail(key, "a dict key olx cannot show as JSON")
+                    out[item] = self.eval(value)
             return out
         if isinstance(node, ast.Name):
             return self.constant(node)

@@ -137,7 +137,10 @@ def _add_member(
     arities = {r.arity for r in releases}
     arity = arities.pop() if len(arities) == 1 else (template.arity if template else 4)
     warnings = []
-    if branch is not None and name not in branch:
+    if branch is not None and (
+        branch.startswith("olx/")
+        or not re.search(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", branch)
+    ):
         # --branch here is the release's branch; a commit branch typed by habit
         # would otherwise land silently in the Enum.
         warnings.append(

@@ -136,11 +136,12 @@ def workspace(target: Target):  # -> olx.change.Workspace
 
     types_shown, matrix_shown = target.rel(target.types), target.rel(target.matrix)
     for path, shown in ((target.types, types_shown), (target.matrix, matrix_shown)):
-        if path.is_symlink():
-            # Replacing the link by a file (or staging its target) would surprise
-            # everyone; refuse rather than guess.
+        if path.resolve() != Path(os.path.abspath(path)):
+            # Replacing a link by a file (or staging a path git sees beyond a link)
+            # would surprise everyone; refuse rather than guess.
             raise InputError(
-                f"{shown} is a symbolic link", "olx writes regular files only"
+                f"{shown} is (or is reached through) a symbolic link",
+                "olx writes regular files only; name the real path",
             )
     return Workspace(
         target.types,
