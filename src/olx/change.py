@@ -15,7 +15,7 @@ from typing import Any
 
 from olx.errors import OlxError, SafetyError
 from olx.model import Matrix
-from olx.reader import read_sources
+from olx.reader import read_matrix, read_sources
 
 
 @dataclass
@@ -218,9 +218,16 @@ def finish(ws: Workspace, change: Change, expected: dict[str, Any]) -> Change:
     intended model (including order) is a :class:`SafetyError` and nothing is written.
     """
     try:
-        new_model = read_sources(
-            change.new_types, change.new_matrix, ws.types_shown, ws.matrix_shown
-        )
+        if change.new_types == ws.types_src:
+            # types.py is byte-identical: its model is the one already read from it.
+            types = ws.model.types
+            new_model = Matrix(
+                types, read_matrix(change.new_matrix, ws.matrix_shown, types)
+            )
+        else:
+            new_model = read_sources(
+                change.new_types, change.new_matrix, ws.types_shown, ws.matrix_shown
+            )
     except OlxError as exc:
         raise SafetyError(
             f"the rewritten source does not read back: {exc.message}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +40,8 @@ def _configured(root: Path) -> dict[str, str]:
     pyproject = root / "pyproject.toml"
     if not pyproject.is_file():
         return {}
+    import tomllib  # only when there is a pyproject.toml to read
+
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
