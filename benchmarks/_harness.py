@@ -14,6 +14,13 @@ from pathlib import Path
 FLOOR_CODE = "import libcst,sys; libcst.parse_module(open(sys.argv[1]).read()).code"
 
 
+def olx_executable() -> list[str]:
+    """The installed ``olx`` console script (what people and runbooks run), else
+    ``python -m olx``."""
+    script = Path(sys.executable).with_name("olx")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "olx"]
+
+
 def floor_command(matrix: Path) -> list[str]:
     return [sys.executable, "-c", FLOOR_CODE, str(matrix)]
 

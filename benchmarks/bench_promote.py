@@ -8,7 +8,7 @@ A write parses only the statement that holds the change with libcst, so its cost
 grow with that statement, not with the file. For the example matrix and one whose
 ReleaseMap is about 20 times larger, it times, alternating one run of each,
 
-* olx:   ``python -m olx --repo DIR promote xpro QA ulmo --dry-run``
+* olx:   ``olx --repo DIR promote xpro QA ulmo --dry-run`` (the console script)
 * floor: ``python -c "import libcst, sys; libcst.parse_module(...).code" MATRIX``
 
 Goals: olx / floor <= 1.0 on the example, <= 0.5 on the 20-times matrix. Always exits 0.
@@ -23,7 +23,7 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from _harness import bench_env, failure, measure, report
+from _harness import bench_env, failure, measure, olx_executable, report
 from _matrix_gen import MATRIX_REL, make_target
 
 GOALS = {1: 1.0, 20: 0.5}
@@ -31,7 +31,7 @@ PROMOTE = ["promote", "xpro", "QA", "ulmo", "--dry-run"]
 
 
 def olx_command(target: Path) -> list[str]:
-    return [sys.executable, "-m", "olx", "--repo", str(target), *PROMOTE]
+    return [*olx_executable(), "--repo", str(target), *PROMOTE]
 
 
 def olx_failure(proc: subprocess.CompletedProcess) -> str | None:

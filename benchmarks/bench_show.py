@@ -7,7 +7,7 @@ Standalone script (standard library only; not a pytest test)::
 For two targets built from olx's example matrix (as is, and with a ReleaseMap about
 20 times larger, see ``_matrix_gen.py``), it times, alternating one run of each,
 
-* olx:   ``python -m olx --repo DIR show --json``
+* olx:   ``olx --repo DIR show --json`` (the console script)
 * floor: ``python -c "import libcst, sys; libcst.parse_module(...).code" MATRIX``
 
 and reports the medians and their ratio. Both are whole processes, so interpreter start-up
@@ -27,7 +27,7 @@ import traceback
 from pathlib import Path
 
 # Run as a script, this file's directory is on sys.path, so the helper imports.
-from _harness import bench_env, failure, measure, report
+from _harness import bench_env, failure, measure, olx_executable, report
 from _matrix_gen import MATRIX_REL, make_target
 
 GOAL = 0.5
@@ -35,7 +35,7 @@ SCALES = (1, 20)
 
 
 def olx_command(target: Path) -> list[str]:
-    return [sys.executable, "-m", "olx", "--repo", str(target), "show", "--json"]
+    return [*olx_executable(), "--repo", str(target), "show", "--json"]
 
 
 def olx_failure(proc: subprocess.CompletedProcess) -> str | None:
