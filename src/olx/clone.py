@@ -293,14 +293,9 @@ def _resolve_deployments(model: Matrix, texts: list[str]) -> list[str]:
     out: list[str] = []
     for text in texts:
         for name in names.split_list(text):
-            dep = next(
-                (
-                    d.name
-                    for d in model.matrix.deployments
-                    if name in (d.name, d.member)
-                ),
-                name,
-            )
+            found = names.find_deployment(model, name)
+            # A name the deployment Enum lacks may still key a block: kept as typed.
+            dep = found.name if found else name
             if dep not in out:
                 out.append(dep)
     return out

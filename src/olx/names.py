@@ -49,14 +49,22 @@ def split_list(text: str) -> list[str]:
     return out
 
 
+def find_deployment(matrix: Matrix, name: str) -> Deployment | None:
+    """The deployment whose ``deployment_name`` or Enum member name is ``name``."""
+    return next(
+        (d for d in matrix.matrix.deployments if name in (d.name, d.member)), None
+    )
+
+
 def deployments(matrix: Matrix, text: str) -> list[Deployment]:
     """Resolve a comma list of deployment names or member names."""
-    deps = matrix.matrix.deployments
     out: list[Deployment] = []
     for name in split_list(text):
-        found = next((d for d in deps if name in (d.name, d.member)), None)
+        found = find_deployment(matrix, name)
         if found is None:
-            raise unknown("deployment", name, [d.name for d in deps])
+            raise unknown(
+                "deployment", name, [d.name for d in matrix.matrix.deployments]
+            )
         if found not in out:
             out.append(found)
     return out

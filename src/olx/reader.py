@@ -102,6 +102,13 @@ def _members(cls: ast.ClassDef, path: str) -> list[tuple[str, ast.expr, ast.stmt
     return out
 
 
+def _json_scalar(value: Any) -> bool:
+    """Whether JSON can hold ``value`` as it is (None, str, int, bool, finite float)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return value is None or isinstance(value, (str, int))
+
+
 class Evaluator:
     """Evaluates the literal subset of Python the matrix uses, as Python would.
 
@@ -167,12 +174,9 @@ class Evaluator:
 
     def eval(self, node: ast.expr) -> Any:
         if isinstance(node, ast.Constant):
-            value = node.value
-            if value is not None and not isinstance(value, (str, int, float)):
+            if not _json_scalar(node.value):
                 raise self.fail(node, "a constant olx cannot show as JSON")
-            if isinstance(value, float) and not math.isfinite(value):
-                raise self.fail(node, "a constant olx cannot show as JSON")
-            return value
+            return node.value
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             return [self.eval(elt) for elt in node.elts]
         if isinstance(node, ast.Dict):
@@ -185,7 +189,7 @@ class Evaluator:
                     out.update(merged)
                 else:
                     item = self.eval(key)
-                    if item is not None and not isinstance(item, (str, int, float)):
+                    if not _json_scalar(item):
                         raise self.fail(key, "a dict key olx cannot show as JSON")
                     out[item] = self.eval(value)
             return out
