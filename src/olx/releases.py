@@ -78,20 +78,14 @@ def add_release(
         names.validate_runtime(python, "Python version")
     if node is not None:
         names.validate_runtime(node, "Node.js version")
-    if clone_from is not None and model.matrix.block(clone_from) is None:
-        raise names.unknown(
-            "ReleaseMap block",
-            clone_from,
-            [b.release for b in model.matrix.release_map],
-        )
     args = [name] + ([f"from-{clone_from}"] if clone_from else [])
     summary = f"Add release {name}" + (
         f", cloned from {clone_from}" if clone_from else ""
     )
 
     existing = model.types.release(name)
-    if existing is None and any(r.member == name for r in model.types.releases):
-        taken = next(r for r in model.types.releases if r.member == name)
+    taken = next((r for r in model.types.releases if r.member == name), None)
+    if existing is None and taken is not None:
         raise InputError(
             f"{RELEASE_ENUM} already has a member named {name} (value {taken.name!r})",
             "a second member of that name would not import",
