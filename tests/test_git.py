@@ -8,8 +8,10 @@ SPEC.md: "Options of every command that writes", "Safety", "Exit codes".
 from __future__ import annotations
 
 import contextlib
+import gc
 import itertools
 import json
+import os
 import shlex
 import shutil
 import stat
@@ -842,3 +844,37 @@ def test_linked_worktree(tmp_path: Path, git_repo: Path):
     assert after_main.head == "main" and after_main.files == before_main.files
     assert after_main.heads["main"] == before_main.heads["main"]
     assert "wt-change" in after_main.heads
+
+
+def _git_children() -> list[str]:
+    """Command lines of this process's git child processes (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat_fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if int(stat_fields[1]) == os.getpid() and cmdline.startswith("git"):
+            found.append(cmdline.strip())
+    return sorted(found)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_no_git_process_outlives_a_command_without_the_cycle_collector(
+    git_repo: Path, tmp_path: Path
+):
+    """The console script runs with the cycle collector paused (cli.run): GitPython's
+    repositories are closed when the command leaves them, not when collected."""
+    gc.collect()  # repositories other tests left for the collector
+    before = _git_children()
+    gc.disable()
+    try:
+        assert olx_run(git_repo, *PROMOTE).exit_code == 0
+        init_example(tmp_path / "second")
+        after = _git_children()
+    finally:
+        gc.enable()
+    assert after == before

@@ -76,3 +76,50 @@ def test_the_detector_sees_gitpython(tmp_path: Path):
     proc, modules = imported_modules(["init-example", str(tmp_path / "ex")], tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "git" in heavy(modules)
+
+
+def test_the_console_script_runs_without_the_cycle_collector(tmp_path: Path):
+    """run() (the console script) pauses the collector and freezes before shutdown."""
+    code = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print(gc.isenabled(), gc.get_freeze_count() > 0,"
+        " file=sys.stderr))\n"
+        "sys.argv = ['olx', '--version']\n"
+        "from olx.cli import run\n"
+        "run()\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("olx ")
+    assert proc.stderr.split() == ["False", "True"]
+
+
+def test_main_leaves_the_cycle_collector_alone():
+    """main() is what callers in a longer-lived process use: their collector stays."""
+    import gc
+
+    from olx.cli import main
+
+    frozen = gc.get_freeze_count()
+    assert gc.isenabled()
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen
+
+
+def test_the_console_entry_points_are_run():
+    """`olx` and `python -m olx` both go through run()."""
+    from importlib.metadata import entry_points
+
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "olx"]
+    assert script.value == "olx.cli:run"
+    main_py = Path(__file__).parents[1] / "src" / "olx" / "__main__.py"
+    assert "run()" in main_py.read_text(encoding="utf-8")

@@ -1,3 +1,3 @@
-from olx.cli import main
+from olx.cli import run
 
-main()
+run()

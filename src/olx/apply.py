@@ -68,12 +68,14 @@ def execute(
         elif change.changed and mode == "commit":
             from olx import gitops  # GitPython only where it is used
 
-            repo = gitops.open_repo(target.root)
-            name = branch or change.branch
-            rels = [target.rel(target.types), target.rel(target.matrix)]
-            original, create = gitops.preflight(repo, rels, name)
-            text = gitops.message_for(change, message, command_line)
-            done = gitops.commit_change(repo, change, name, text, original, create)
+            # Closed on leaving (its git cat-file processes end) without waiting for
+            # the cycle collector, which the console script keeps out (cli.run).
+            with gitops.open_repo(target.root) as repo:
+                name = branch or change.branch
+                rels = [target.rel(target.types), target.rel(target.matrix)]
+                original, create = gitops.preflight(repo, rels, name)
+                text = gitops.message_for(change, message, command_line)
+                done = gitops.commit_change(repo, change, name, text, original, create)
             outcome.branch, outcome.commit = done.branch, done.commit
     if change.follow_up_word:
         outcome.follow_up = follow_up(target, change, change.follow_up_word)

@@ -4,9 +4,12 @@ No logic lives here. libcst and GitPython are imported only by the commands that
 them, so ``olx --help``, ``show`` and ``check`` start fast.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` here: typer reads the commands' annotations
+# on every run, and as strings they would be compiled anew each time (about 8 ms a
+# run); as objects they are built once, by the module's cached bytecode.
 
 import functools
+import gc
 import json
 import os
 import sys
@@ -426,8 +429,27 @@ def _fail(exc: OlxError, as_json: bool) -> NoReturn:
     sys.exit(exc.exit_code)
 
 
+def run() -> NoReturn:
+    """The ``olx`` console script and ``python -m olx``: :func:`main` in a process that
+    exits after one command.
+
+    The cycle collector stays out of it. One command makes little cyclic garbage, but
+    importing typer and libcst leaves some 50,000 objects that the collector scans
+    again and again while they load, and in several full passes (6-15 ms each) at
+    interpreter shutdown; freezing them first skips those. Measured on a promote dry
+    run: about 8 ms and 24 ms of about 240. :func:`main` itself leaves the collector
+    alone, for callers in a longer-lived process (the tests).
+    """
+    gc.disable()
+    try:
+        main()
+    finally:
+        gc.freeze()
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
-    """Console entry point: runs the app and turns olx errors into exit codes."""
+    """Runs the app on ``argv`` (default: the command line) and turns olx errors into
+    exit codes."""
     global INVOCATION
     args = sys.argv[1:] if argv is None else argv
     INVOCATION = list(args)

@@ -58,12 +58,13 @@ def init_example(dest: Path) -> tuple[str, list[str]]:
         raise InputError(f"git init failed: {exc.stderr.strip()}") from None
     from olx.gitops import has_identity
 
-    if not has_identity(repo):
-        # A fresh machine has no git identity; the example must still work end to end,
-        # so it gets a local one (documented in the README).
-        with repo.config_writer() as cfg:
-            cfg.set_value("user", "name", FALLBACK_NAME)
-            cfg.set_value("user", "email", FALLBACK_EMAIL)
-    repo.index.add(sorted(files))
-    commit = repo.index.commit("Initial example matrix (olx init-example)")
-    return commit.hexsha, sorted(files)
+    with repo:  # closed on leaving, not when the cycle collector gets to it
+        if not has_identity(repo):
+            # A fresh machine has no git identity; the example must still work end to
+            # end, so it gets a local one (documented in the README).
+            with repo.config_writer() as cfg:
+                cfg.set_value("user", "name", FALLBACK_NAME)
+                cfg.set_value("user", "email", FALLBACK_EMAIL)
+        repo.index.add(sorted(files))
+        commit = repo.index.commit("Initial example matrix (olx init-example)")
+        return commit.hexsha, sorted(files)
