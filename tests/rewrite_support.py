@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from olx.change import Workspace
+from olx.edit.change import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "src" / "olx" / "example"

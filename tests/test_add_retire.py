@@ -12,11 +12,11 @@ from rewrite_support import (
     ws_of,
 )
 
-import olx.releases as releases_module
-from olx.change import Workspace
+import olx.ops.releases as releases_module
+from olx.edit.change import Workspace
 from olx.errors import GuardError, InputError, SafetyError
-from olx.promote import promote
-from olx.releases import add_release, retire
+from olx.ops.promote import promote
+from olx.ops.releases import add_release, retire
 
 ADDED = [
     pytest.param(
@@ -164,7 +164,7 @@ def test_add_release_clone_from_is_one_change_touching_both_files():
     assert change.changed
     assert sorted(e.shown for e in change.edits) == ["types.py", "version_matrix.py"]
     step = add_release(ws, "verawood")
-    from olx.clone import clone_release
+    from olx.ops.clone import clone_release
 
     cloned = clone_release(ws.after(step), "ulmo", "verawood")
     assert change.new_types == step.new_types

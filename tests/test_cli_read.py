@@ -24,6 +24,7 @@ from oracle import oracle
 
 import olx
 import olx.cli
+import olx.cli.entry
 
 GOLDEN_SHOW = Path(__file__).parent / "golden" / "example_show.json"
 DEPLOYMENTS = ("mitx", "mitx-staging", "mitxonline", "xpro")
@@ -108,7 +109,7 @@ def run_main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
     """Run the console entry ``olx.cli.main`` in process: (exit code, stdout, stderr)."""
     # main() records the command line in a module global; never let it leak into
     # other tests (write commands put it in commit bodies).
-    monkeypatch.setattr(olx.cli, "INVOCATION", None)
+    monkeypatch.setattr(olx.cli.entry, "INVOCATION", None)
 
     def run(*args: object) -> tuple[int, str, str]:
         capsys.readouterr()

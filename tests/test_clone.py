@@ -12,11 +12,11 @@ from rewrite_support import (
     ws_of,
 )
 
-import olx.clone as clone_module
-from olx.change import Workspace
-from olx.clone import clone_release
+import olx.ops.clone as clone_module
+from olx.edit.change import Workspace
 from olx.errors import InputError, SafetyError
-from olx.releases import add_release, retire
+from olx.ops.clone import clone_release
+from olx.ops.releases import add_release, retire
 
 
 def with_release(ws: Workspace, name: str) -> Workspace:

@@ -20,7 +20,7 @@ import git
 import pytest
 
 from olx.example import init_example
-from olx.targets import DEFAULT_MATRIX, DEFAULT_TYPES
+from olx.repo.targets import DEFAULT_MATRIX, DEFAULT_TYPES
 
 NAME, EMAIL = "olx test", "test@olx.invalid"
 JOBS = [

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from olx.change import FileEdit, unified_diff
+from olx.edit.change import FileEdit
+from olx.edit.diff import unified_diff
 
 
 def reference(old: str, new: str) -> str:

@@ -26,8 +26,9 @@ from typer.testing import CliRunner
 
 import olx
 import olx.cli
+import olx.cli.entry
 from olx.example import init_example
-from olx.targets import DEFAULT_MATRIX, DEFAULT_TYPES
+from olx.repo.targets import DEFAULT_MATRIX, DEFAULT_TYPES
 
 MATRIX = DEFAULT_MATRIX
 TYPES = DEFAULT_TYPES
@@ -76,7 +77,7 @@ def git_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for var in GIT_ENV_VARS:
         monkeypatch.delenv(var, raising=False)
     # A test in the same process may have run olx.cli.main(), which records argv.
-    monkeypatch.setattr(olx.cli, "INVOCATION", None)
+    monkeypatch.setattr(olx.cli.entry, "INVOCATION", None)
     return home
 
 

@@ -17,9 +17,9 @@ from rewrite_support import (
     ws_of,
 )
 
-import olx.promote as promote_module
+import olx.ops.promote as promote_module
 from olx.errors import GuardError, InputError, SafetyError
-from olx.promote import promote
+from olx.ops.promote import promote
 
 
 def changed_lines(diff: str) -> tuple[list[str], list[str]]:

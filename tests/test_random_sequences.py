@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from rewrite_support import assert_ruff_clean, sources, workspace
 
-from olx.change import Change, Workspace
-from olx.check import check
-from olx.clone import clone_release
+from olx.core.check import check
+from olx.core.model import STAGES
+from olx.edit.change import Change, Workspace
 from olx.errors import GuardError, InputError
-from olx.model import STAGES
-from olx.promote import promote
-from olx.releases import add_release, retire
+from olx.ops.clone import clone_release
+from olx.ops.promote import promote
+from olx.ops.releases import add_release, retire
 
 NEW_NAMES = ["sumac", "tulip", "verawood", "willow", "yew", "zelkova"]
 

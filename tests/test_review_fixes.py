@@ -11,9 +11,9 @@ import pytest
 from conftest import example_paths, invoke
 from rewrite_support import replace_once, sources, workspace
 
+from olx.core.reader import read_sources
 from olx.errors import GuardError, InputError, ShapeError
-from olx.reader import read_sources
-from olx.releases import add_release, retire
+from olx.ops.releases import add_release, retire
 
 
 def test_retire_is_refused_while_another_block_pins_the_release() -> None:
@@ -160,10 +160,10 @@ def test_an_interrupted_commit_is_rolled_back(
     before = matrix.read_bytes()
     repo = git.Repo(example_repo)
     # Simulate Ctrl-C (or SIGTERM) arriving after the files were written.
-    import olx.gitops as gitops
-    from olx.apply import execute
-    from olx.promote import promote
-    from olx.targets import discover
+    import olx.repo.gitops as gitops
+    from olx.ops.promote import promote
+    from olx.repo.apply import execute
+    from olx.repo.targets import discover
 
     real = gitops.write_edits
 
@@ -198,8 +198,8 @@ def test_ctrl_c_is_exit_130_without_traceback(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    import olx.cli as cli
-    import olx.targets as targets
+    import olx.cli.entry as cli
+    import olx.repo.targets as targets
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
@@ -244,7 +244,7 @@ def test_a_full_disk_rolls_back_to_the_original_branch(
 ) -> None:
     import errno
 
-    import olx.fileio as fileio
+    import olx.edit.fileio as fileio
 
     def full(path, text):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -273,7 +273,7 @@ def test_add_release_branch_warning(branch: str, warned: bool) -> None:
 
 
 def test_clone_into_master_goes_on_the_newest_side() -> None:
-    from olx.clone import clone_release
+    from olx.ops.clone import clone_release
 
     types_src, matrix_src = sources("example")
     types_src = types_src.replace(

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from olx.core.reader import read_sources
 from olx.errors import InputError, ShapeError
-from olx.reader import read_sources
 
 sys.path.insert(0, str(Path(__file__).parent))
 from oracle import oracle

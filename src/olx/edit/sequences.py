@@ -1,142 +1,19 @@
-"""libcst plumbing: rewrite one top-level statement and splice it back.
+"""Multi-line sequences edited the way a person would: dict and list literals, and
+the keyword arguments of a call.
 
-Only the statement that holds the change is parsed with libcst; every other byte of the
-file is kept as it is without being parsed. A write therefore costs what its statement
-costs, not what the file costs.
-
-The sequence helpers insert and remove elements of a multi-line dict or list literal the
-way a person would: a removed element takes its own leading comments and its own
-trailing comment with it and leaves its neighbours' alone; an inserted element takes the
-indentation and trailing-comma style of its siblings.
+A removed element takes its own leading comments and its own trailing comment with it
+and leaves its neighbours' alone; an inserted element takes the indentation and
+trailing-comma style of its siblings.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import libcst as cst
 
-from olx.errors import InputError, SafetyError
-from olx.model import Statement
-
-_LINE = re.compile(r"[^\n]*\n|[^\n]+$")
-
-
-def newline_of(source: str) -> str:
-    """The file's line ending: CRLF when its first line ends so, else LF."""
-    first = source.find("\n")
-    return "\r\n" if first > 0 and source[first - 1] == "\r" else "\n"
-
-
-def split_lines(source: str) -> list[str]:
-    """Lines with their endings, split on ``\\n`` only (``str.splitlines`` splits more)."""
-    return _LINE.findall(source)
-
-
-def rewrite_statement(
-    source: str, stmt: Statement, transform: Callable[[cst.Module], cst.Module]
-) -> str:
-    """Parse the lines of ``stmt`` alone, apply ``transform``, splice the result back.
-
-    Returns the new source. Line endings of a CRLF file are kept: libcst sees LF and the
-    rewritten statement is given the file's endings again.
-    """
-    nl = newline_of(source)
-    lines = split_lines(source)
-    head = "".join(lines[: stmt.start_line - 1])
-    chunk = "".join(lines[stmt.start_line - 1 : stmt.end_line])
-    tail = "".join(lines[stmt.end_line :])
-    bom = stmt.start_line == 1 and chunk.startswith("\ufeff")
-    plain = chunk.removeprefix("\ufeff") if bom else chunk
-    if nl == "\r\n":
-        plain = plain.replace("\r\n", "\n")
-    if not plain.endswith("\n"):  # last statement of a file without final newline
-        plain_in, final = plain + "\n", False
-    else:
-        plain_in, final = plain, True
-    new = transform(cst.parse_module(plain_in)).code
-    if not final and new.endswith("\n"):
-        new = new[:-1]
-    if nl == "\r\n":
-        new = new.replace("\n", "\r\n")
-    # Everything outside the statement's lines is kept as the very same text: no other
-    # byte of the file went through libcst.
-    return head + ("\ufeff" if bom else "") + new + tail
-
-
-# --- class bodies ----------------------------------------------------------------------
-
-
-def member_name(stmt: cst.CSTNode) -> str | None:
-    """``name`` of a class-body line ``name = value`` (an Enum member), else None."""
-    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
-        return None
-    small = stmt.body[0]
-    if (
-        isinstance(small, cst.Assign)
-        and len(small.targets) == 1
-        and isinstance(small.targets[0].target, cst.Name)
-        and not small.targets[0].target.value.startswith("_")
-    ):
-        return small.targets[0].target.value
-    return None
-
-
-def edit_class_body(
-    module: cst.Module, edit: Callable[[list[Any]], list[Any]], what: str
-) -> cst.Module:
-    """Apply ``edit`` to the statements of the class that is ``module``'s only statement."""
-    cls = module.body[0]
-    if not isinstance(cls, cst.ClassDef) or not isinstance(cls.body, cst.IndentedBlock):
-        raise SafetyError(f"{what} is not a class")
-    body = edit(list(cls.body.body))
-    return module.with_changes(
-        body=[cls.with_changes(body=cls.body.with_changes(body=body))]
-    )
-
-
-# --- string literals -------------------------------------------------------------------
-
-
-def string_value(node: cst.CSTNode) -> str | None:
-    """The value of a simple (non-f, non-bytes) string literal, else None."""
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    if isinstance(node, cst.ConcatenatedString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
-
-
-def quoted(value: str, like: cst.SimpleString | None = None) -> cst.SimpleString:
-    """A string literal for ``value`` using the quote character of ``like`` (default ")."""
-    quote = '"'
-    if like is not None and like.quote in ("'", '"'):
-        quote = like.quote
-    if "\\" in value or "\n" in value or "\r" in value or quote in value:
-        # Values olx writes are validated to never need escapes; refuse rather than guess.
-        raise SafetyError(f"refusing to write a string that needs escaping: {value!r}")
-    return cst.SimpleString(f"{quote}{value}{quote}")
-
-
-def replace_strings(node: Any, mapping: Callable[[str], str | None]) -> Any:
-    """Replace every simple string literal inside ``node`` whose new value is not None."""
-
-    class _Swap(cst.CSTTransformer):
-        def leave_SimpleString(self, original, updated):  # noqa: N802 (libcst API)
-            value = string_value(original)
-            if value is None:
-                return updated
-            new = mapping(value)
-            return updated if new is None or new == value else quoted(new, original)
-
-    return node.visit(_Swap())
-
-
-# --- multi-line sequences (dict and list literals) ----------------------------------
+from olx.errors import InputError
 
 
 def _braces(node: cst.Dict | cst.List) -> tuple[str, str]:

@@ -16,20 +16,18 @@ from typing import Any
 
 import libcst as cst
 
-from olx import names
-from olx.change import Change, Workspace, expected_of, finish, nothing_to_do
-from olx.cstedit import (
-    fit_call,
-    insert_element,
+from olx.core import names
+from olx.core.model import NEWEST_NAMES, Matrix, release_rank
+from olx.core.reader import RELEASE_ENUM, RELEASE_MAP
+from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_do
+from olx.edit.sequences import fit_call, insert_element, remove_element
+from olx.edit.splice import (
     quoted,
-    remove_element,
     replace_strings,
     rewrite_statement,
     string_value,
 )
 from olx.errors import InputError, SafetyError
-from olx.model import NEWEST_NAMES, Matrix, release_rank
-from olx.reader import RELEASE_ENUM, RELEASE_MAP
 
 
 def rename_in_branch(branch: str, old: str, new: str) -> str:

@@ -19,9 +19,9 @@ from pathlib import Path
 import git
 
 from olx import __version__
-from olx.change import Change
+from olx.edit.change import Change
+from olx.edit.fileio import restore, write_edits
 from olx.errors import InputError
-from olx.fileio import restore, write_edits
 
 IN_PROGRESS = {
     "MERGE_HEAD": "a merge",

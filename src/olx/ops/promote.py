@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from olx import names
-from olx.change import Change, Workspace, expected_of, finish, nothing_to_do
-from olx.check import stage_order_violations
-from olx.cstedit import (
+from olx.core import names
+from olx.core.check import stage_order_violations
+from olx.core.model import STAGES, Deployment, release_rank
+from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_do
+from olx.edit.splice import (
     edit_class_body,
     member_name,
     quoted,
@@ -20,7 +21,6 @@ from olx.cstedit import (
     string_value,
 )
 from olx.errors import GuardError, InputError, SafetyError
-from olx.model import STAGES, Deployment, release_rank
 
 
 def _source_release(dep: Deployment, stage: str) -> str:

@@ -12,8 +12,7 @@ import ast
 import math
 from typing import Any
 
-from olx.errors import ShapeError
-from olx.model import (
+from olx.core.model import (
     DEFAULT_ENTRY_FIELDS,
     AppEntry,
     Application,
@@ -28,6 +27,7 @@ from olx.model import (
     Statement,
     TypesModel,
 )
+from olx.errors import ShapeError
 
 RELEASE_ENUM = "OpenEdxSupportedRelease"
 IDA_ENUM = "OpenEdxApplication"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from olx.apply import Outcome
+    from olx.repo.apply import Outcome
 
 
 def _styled(line: str) -> str:

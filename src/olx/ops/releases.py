@@ -13,20 +13,21 @@ from typing import Any
 
 import libcst as cst
 
-from olx import names
-from olx.change import Change, Workspace, combine, expected_of, finish, nothing_to_do
-from olx.clone import clone_release, key_index, map_dict, replace_map
-from olx.cstedit import (
-    edit_class_body,
-    join_lines,
-    member_name,
-    own_comments,
-    remove_element,
-    rewrite_statement,
+from olx.core import names
+from olx.core.model import NEWEST_NAMES, Release, release_rank
+from olx.core.reader import RELEASE_ENUM
+from olx.edit.change import (
+    Change,
+    Workspace,
+    combine,
+    expected_of,
+    finish,
+    nothing_to_do,
 )
+from olx.edit.sequences import join_lines, own_comments, remove_element
+from olx.edit.splice import edit_class_body, member_name, rewrite_statement
 from olx.errors import GuardError, InputError, SafetyError
-from olx.model import NEWEST_NAMES, Release, release_rank
-from olx.reader import RELEASE_ENUM
+from olx.ops.clone import clone_release, key_index, map_dict, replace_map
 
 LINE_LENGTH = 88
 

@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from olx.change import FileEdit
+from olx.edit.change import FileEdit
 from olx.errors import InputError
 
 LOCK_WAIT_SECONDS = 10.0

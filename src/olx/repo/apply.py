@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from olx.change import Change, Workspace
+from olx.edit.change import Change, Workspace
+from olx.edit.fileio import repo_lock, write_edits
 from olx.errors import InputError
-from olx.fileio import repo_lock, write_edits
-from olx.targets import Target, workspace
+from olx.repo.targets import Target, workspace
 
 
 @dataclass
@@ -66,7 +66,7 @@ def execute(
         if change.changed and mode == "no-commit":
             write_edits(change.edits)
         elif change.changed and mode == "commit":
-            from olx import gitops  # GitPython only where it is used
+            from olx.repo import gitops  # GitPython only where it is used
 
             # Closed on leaving (its git cat-file processes end) without waiting for
             # the cycle collector, which the console script keeps out (cli.run).
@@ -86,7 +86,7 @@ def follow_up(target: Target, change: Change, word: str) -> list[str]:
     """Lines that still mention ``word`` as a word, as a checklist: the other files of
     the repository (``git grep -w``) and the two files as the change leaves them (so
     that a dry run lists what would remain, not what it removes)."""
-    from olx.gitops import mentions
+    from olx.repo.gitops import mentions
 
     found = mentions(target.root, word, [target.types, target.matrix])
     pattern = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(word)}(?![A-Za-z0-9_])")

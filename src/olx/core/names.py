@@ -10,8 +10,8 @@ from __future__ import annotations
 import keyword
 import re
 
+from olx.core.model import STAGES, Deployment, Matrix, Release
 from olx.errors import InputError
-from olx.model import STAGES, Deployment, Matrix, Release
 
 RELEASE_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 RUNTIME_VERSION = re.compile(r"[0-9]+(\.[0-9]+)*\Z")

@@ -12,10 +12,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from olx.model import STAGES, Matrix, release_rank
+from olx.core.model import STAGES, Matrix, release_rank
 
 if TYPE_CHECKING:
-    from olx.check import CheckResult
+    from olx.core.check import CheckResult
 
 PALETTE = (
     "green",

@@ -6,7 +6,7 @@ from importlib import resources
 from pathlib import Path
 
 from olx.errors import InputError
-from olx.targets import DEFAULT_MATRIX, DEFAULT_TYPES
+from olx.repo.targets import DEFAULT_MATRIX, DEFAULT_TYPES
 
 EXAMPLE_README = """\
 # olx example infrastructure repository
@@ -56,7 +56,7 @@ def init_example(dest: Path) -> tuple[str, list[str]]:
         repo = git.Repo.init(dest, initial_branch="main")
     except git.GitCommandError as exc:
         raise InputError(f"git init failed: {exc.stderr.strip()}") from None
-    from olx.gitops import has_identity
+    from olx.repo.gitops import has_identity
 
     with repo:  # closed on leaving, not when the cycle collector gets to it
         if not has_identity(repo):

@@ -6,8 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from olx.core.model import Matrix
 from olx.errors import InputError, ShapeError
-from olx.model import Matrix
 
 DEFAULT_TYPES = "src/bridge/settings/openedx/types.py"
 DEFAULT_MATRIX = "src/bridge/settings/openedx/version_matrix.py"
@@ -119,7 +119,7 @@ def read_text(path: Path, shown: str) -> str:
 
 def load(target: Target) -> tuple[Matrix, str, str]:
     """Read both files; returns the model and the two texts."""
-    from olx.reader import read_sources
+    from olx.core.reader import read_sources
 
     types_shown, matrix_shown = target.rel(target.types), target.rel(target.matrix)
     types_src = read_text(target.types, types_shown)
@@ -131,9 +131,9 @@ def load(target: Target) -> tuple[Matrix, str, str]:
     )
 
 
-def workspace(target: Target):  # -> olx.change.Workspace
+def workspace(target: Target):  # -> olx.edit.change.Workspace
     """The two files' texts as a workspace to plan writes against (read lazily)."""
-    from olx.change import Workspace
+    from olx.edit.change import Workspace
 
     types_shown, matrix_shown = target.rel(target.types), target.rel(target.matrix)
     for path, shown in ((target.types, types_shown), (target.matrix, matrix_shown)):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from olx.model import STAGES, Matrix, release_rank
+from olx.core.model import STAGES, Matrix, release_rank
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -75,8 +74,8 @@ class Options:
     matrix: str | None
     json: bool
 
-    def target(self):  # -> olx.targets.Target
-        from olx.targets import discover
+    def target(self):  # -> olx.repo.targets.Target
+        from olx.repo.targets import discover
 
         return discover(self.repo, self.types, self.matrix)
 
@@ -174,63 +173,7 @@ def handled(func: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
-@app.command()
-@handled
-def show(ctx: typer.Context, json_out: JsonFlag = False) -> None:
-    """Deployments × stages, supported releases, and ReleaseMap blocks."""
-    from olx.targets import load
-
-    opts: Options = ctx.obj
-    matrix, _, _ = load(opts.target())
-    if opts.json or json_out:
-        emit_json(matrix.to_json())
-        return
-    from olx import render
-
-    render.show(matrix, render.console())
-
-
-@app.command()
-@handled
-def check(ctx: typer.Context, json_out: JsonFlag = False) -> None:
-    """Validate the invariants; exit 1 when any is violated."""
-    from olx.check import check as run_check
-    from olx.targets import load
-
-    opts: Options = ctx.obj
-    matrix, _, _ = load(opts.target())
-    result = run_check(matrix)
-    if opts.json or json_out:
-        emit_json(result.to_json())
-    else:
-        from olx import render
-
-        render.check(result, render.console())
-    if not result.ok:
-        raise typer.Exit(1)
-
-
-@app.command("init-example")
-@handled
-def init_example(
-    ctx: typer.Context,
-    directory: Annotated[Path, typer.Argument(help="New directory to create.")],
-    json_out: JsonFlag = False,
-) -> None:
-    """Create a new git repository at DIRECTORY holding a realistic example matrix."""
-    from olx.example import init_example as make
-
-    opts: Options = ctx.obj
-    commit, files = make(directory)
-    if opts.json or json_out:
-        emit_json({"directory": str(directory), "commit": commit, "files": files})
-    else:
-        print(
-            f"created {directory} (commit {commit[:10]}): try `olx --repo {directory} show`"
-        )
-
-
-def _command_line(ctx: typer.Context) -> str:
+def command_line(ctx: typer.Context) -> str:
     import shlex
 
     if INVOCATION is not None:
@@ -257,7 +200,7 @@ def _command_line(ctx: typer.Context) -> str:
     return shlex.join(words)
 
 
-def _write(
+def write(
     ctx: typer.Context,
     plan: Callable[..., Any],
     *,
@@ -268,7 +211,7 @@ def _write(
     json_out: bool,
 ) -> None:
     """Run a planned write in the chosen mode and render its outcome."""
-    from olx.apply import execute
+    from olx.repo.apply import execute
 
     opts: Options = ctx.obj
     outcome = execute(
@@ -278,150 +221,16 @@ def _write(
         no_commit=no_commit,
         branch=branch,
         message=message,
-        command_line=_command_line(ctx),
+        command_line=command_line(ctx),
     )
     if opts.json or json_out:
         emit_json(outcome.to_json())
         return
-    from olx import outcome_text
+    from olx.cli import outcome_text
 
     out, err = outcome_text.outcome_lines(outcome)
     outcome_text.emit(err, sys.stderr)
     outcome_text.emit(out, sys.stdout)
-
-
-@app.command()
-@handled
-def promote(
-    ctx: typer.Context,
-    deployment: Annotated[
-        str, typer.Argument(help="Deployment name or member; comma list.")
-    ],
-    stage: Annotated[str, typer.Argument(help="CI, QA or Production (any case).")],
-    release: Annotated[
-        str | None,
-        typer.Argument(help="Release; default: the previous stage's release."),
-    ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Bypass the promote guards.")
-    ] = False,
-    dry_run: DryRun = False,
-    no_commit: NoCommit = False,
-    branch: BranchOpt = None,
-    message: MessageOpt = None,
-    json_out: JsonFlag = False,
-) -> None:
-    """Set STAGE of DEPLOYMENT to RELEASE (default: the release of the stage before)."""
-    from olx.promote import promote as plan
-
-    _write(
-        ctx,
-        lambda ws: plan(ws, deployment, stage, release, force),
-        dry_run=dry_run,
-        no_commit=no_commit,
-        branch=branch,
-        message=message,
-        json_out=json_out,
-    )
-
-
-@app.command("add-release")
-@handled
-def add_release(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="New release name, e.g. verawood.")],
-    release_branch: Annotated[
-        str | None,
-        typer.Option(
-            "--branch", help="The release's branch (default: the newest's pattern)."
-        ),
-    ] = None,
-    python: Annotated[
-        str | None, typer.Option("--python", help="Python version.")
-    ] = None,
-    node: Annotated[str | None, typer.Option("--node", help="Node.js version.")] = None,
-    clone_from: Annotated[
-        str | None,
-        typer.Option("--clone-from", help="Also clone this release's block."),
-    ] = None,
-    dry_run: DryRun = False,
-    no_commit: NoCommit = False,
-    branch: GitBranchOpt = None,
-    message: MessageOpt = None,
-    json_out: JsonFlag = False,
-) -> None:
-    """Add NAME to the release Enum (and clone a ReleaseMap block with --clone-from)."""
-    from olx.releases import add_release as plan
-
-    _write(
-        ctx,
-        lambda ws: plan(ws, name, release_branch, python, node, clone_from),
-        dry_run=dry_run,
-        no_commit=no_commit,
-        branch=branch,
-        message=message,
-        json_out=json_out,
-    )
-
-
-@app.command("clone-release")
-@handled
-def clone_release(
-    ctx: typer.Context,
-    old: Annotated[str, typer.Argument(help="Release whose block is copied.")],
-    new: Annotated[str, typer.Argument(help="Release the copy is for.")],
-    deployment: Annotated[
-        list[str] | None, typer.Option("--deployment", help="Only these deployments.")
-    ] = None,
-    dry_run: DryRun = False,
-    no_commit: NoCommit = False,
-    branch: BranchOpt = None,
-    message: MessageOpt = None,
-    json_out: JsonFlag = False,
-) -> None:
-    """Copy ReleaseMap[OLD] (all deployments, or those named) to ReleaseMap[NEW]."""
-    from olx.clone import clone_release as plan
-
-    _write(
-        ctx,
-        lambda ws: plan(ws, old, new, deployment or None),
-        dry_run=dry_run,
-        no_commit=no_commit,
-        branch=branch,
-        message=message,
-        json_out=json_out,
-    )
-
-
-@app.command()
-@handled
-def retire(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Release to retire.")],
-    block_only: Annotated[
-        bool, typer.Option("--block-only", help="Only the ReleaseMap block.")
-    ] = False,
-    enum_only: Annotated[
-        bool, typer.Option("--enum-only", help="Only the Enum member.")
-    ] = False,
-    dry_run: DryRun = False,
-    no_commit: NoCommit = False,
-    branch: BranchOpt = None,
-    message: MessageOpt = None,
-    json_out: JsonFlag = False,
-) -> None:
-    """Remove NAME's ReleaseMap block and Enum member in one change."""
-    from olx.releases import retire as plan
-
-    _write(
-        ctx,
-        lambda ws: plan(ws, name, block_only, enum_only),
-        dry_run=dry_run,
-        no_commit=no_commit,
-        branch=branch,
-        message=message,
-        json_out=json_out,
-    )
 
 
 def _fail(exc: OlxError, as_json: bool) -> NoReturn:

@@ -1,0 +1,10 @@
+"""The command-line layer: parse arguments, call the core, render, map exit codes.
+
+``entry`` holds the typer app and the console script; the ``commands_*`` modules
+register the commands on it, one module per family.
+"""
+
+from olx.cli import commands_apps, commands_read, commands_release  # noqa: F401
+from olx.cli.entry import app, main, run
+
+__all__ = ["app", "main", "run"]

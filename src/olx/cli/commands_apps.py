@@ -1,0 +1,1 @@
+"""Application and entry commands (filled in below)."""

@@ -1,0 +1,154 @@
+"""The release commands: ``promote``, ``add-release``, ``clone-release``, ``retire``."""
+
+# No ``from __future__ import annotations``: typer reads the annotations as objects
+# (see entry.py).
+
+from typing import Annotated
+
+import typer
+
+from olx.cli.entry import (
+    BranchOpt,
+    DryRun,
+    GitBranchOpt,
+    JsonFlag,
+    MessageOpt,
+    NoCommit,
+    app,
+    handled,
+    write,
+)
+
+
+@app.command()
+@handled
+def promote(
+    ctx: typer.Context,
+    deployment: Annotated[
+        str, typer.Argument(help="Deployment name or member; comma list.")
+    ],
+    stage: Annotated[str, typer.Argument(help="CI, QA or Production (any case).")],
+    release: Annotated[
+        str | None,
+        typer.Argument(help="Release; default: the previous stage's release."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Bypass the promote guards.")
+    ] = False,
+    dry_run: DryRun = False,
+    no_commit: NoCommit = False,
+    branch: BranchOpt = None,
+    message: MessageOpt = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Set STAGE of DEPLOYMENT to RELEASE (default: the release of the stage before)."""
+    from olx.ops.promote import promote as plan
+
+    write(
+        ctx,
+        lambda ws: plan(ws, deployment, stage, release, force),
+        dry_run=dry_run,
+        no_commit=no_commit,
+        branch=branch,
+        message=message,
+        json_out=json_out,
+    )
+
+
+@app.command("add-release")
+@handled
+def add_release(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="New release name, e.g. verawood.")],
+    release_branch: Annotated[
+        str | None,
+        typer.Option(
+            "--branch", help="The release's branch (default: the newest's pattern)."
+        ),
+    ] = None,
+    python: Annotated[
+        str | None, typer.Option("--python", help="Python version.")
+    ] = None,
+    node: Annotated[str | None, typer.Option("--node", help="Node.js version.")] = None,
+    clone_from: Annotated[
+        str | None,
+        typer.Option("--clone-from", help="Also clone this release's block."),
+    ] = None,
+    dry_run: DryRun = False,
+    no_commit: NoCommit = False,
+    branch: GitBranchOpt = None,
+    message: MessageOpt = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Add NAME to the release Enum (and clone a ReleaseMap block with --clone-from)."""
+    from olx.ops.releases import add_release as plan
+
+    write(
+        ctx,
+        lambda ws: plan(ws, name, release_branch, python, node, clone_from),
+        dry_run=dry_run,
+        no_commit=no_commit,
+        branch=branch,
+        message=message,
+        json_out=json_out,
+    )
+
+
+@app.command("clone-release")
+@handled
+def clone_release(
+    ctx: typer.Context,
+    old: Annotated[str, typer.Argument(help="Release whose block is copied.")],
+    new: Annotated[str, typer.Argument(help="Release the copy is for.")],
+    deployment: Annotated[
+        list[str] | None, typer.Option("--deployment", help="Only these deployments.")
+    ] = None,
+    dry_run: DryRun = False,
+    no_commit: NoCommit = False,
+    branch: BranchOpt = None,
+    message: MessageOpt = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Copy ReleaseMap[OLD] (all deployments, or those named) to ReleaseMap[NEW]."""
+    from olx.ops.clone import clone_release as plan
+
+    write(
+        ctx,
+        lambda ws: plan(ws, old, new, deployment or None),
+        dry_run=dry_run,
+        no_commit=no_commit,
+        branch=branch,
+        message=message,
+        json_out=json_out,
+    )
+
+
+@app.command()
+@handled
+def retire(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Release to retire.")],
+    block_only: Annotated[
+        bool, typer.Option("--block-only", help="Only the ReleaseMap block.")
+    ] = False,
+    enum_only: Annotated[
+        bool, typer.Option("--enum-only", help="Only the Enum member.")
+    ] = False,
+    dry_run: DryRun = False,
+    no_commit: NoCommit = False,
+    branch: BranchOpt = None,
+    message: MessageOpt = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Remove NAME's ReleaseMap block and Enum member in one change."""
+    from olx.ops.releases import retire as plan
+
+    write(
+        ctx,
+        lambda ws: plan(ws, name, block_only, enum_only),
+        dry_run=dry_run,
+        no_commit=no_commit,
+        branch=branch,
+        message=message,
+        json_out=json_out,
+    )
