@@ -13,10 +13,12 @@ from rewrite_support import (
 )
 
 import olx.ops.releases as releases_module
+import olx.ops.retire as retire_module
 from olx.edit.change import Workspace
 from olx.errors import GuardError, InputError, SafetyError
 from olx.ops.promote import promote
-from olx.ops.releases import add_release, retire
+from olx.ops.releases import add_release
+from olx.ops.retire import retire
 
 ADDED = [
     pytest.param(
@@ -529,13 +531,13 @@ def test_a_member_whose_enum_is_the_last_statement_keeps_no_final_newline():
 
 
 def test_retire_that_removes_too_much_is_a_safety_error(monkeypatch):
-    real = releases_module.rewrite_statement
+    real = retire_module.rewrite_statement
 
     def also_palm_comment(source, stmt, transform):
         out = real(source, stmt, transform)
         return out.replace('    palm = ("palm", "open-release/palm.master")\n', "")
 
-    monkeypatch.setattr(releases_module, "rewrite_statement", also_palm_comment)
+    monkeypatch.setattr(retire_module, "rewrite_statement", also_palm_comment)
     with pytest.raises(SafetyError) as exc:
         retire(workspace(*olive_unused()), "olive")
     assert exc.value.exit_code == 3

@@ -16,7 +16,8 @@ import olx.ops.clone as clone_module
 from olx.edit.change import Workspace
 from olx.errors import InputError, SafetyError
 from olx.ops.clone import clone_release
-from olx.ops.releases import add_release, retire
+from olx.ops.releases import add_release
+from olx.ops.retire import retire
 
 
 def with_release(ws: Workspace, name: str) -> Workspace:

@@ -20,7 +20,8 @@ from olx.edit.change import Change, Workspace
 from olx.errors import GuardError, InputError
 from olx.ops.clone import clone_release
 from olx.ops.promote import promote
-from olx.ops.releases import add_release, retire
+from olx.ops.releases import add_release
+from olx.ops.retire import retire
 
 NEW_NAMES = ["sumac", "tulip", "verawood", "willow", "yew", "zelkova"]
 

@@ -13,7 +13,8 @@ from rewrite_support import replace_once, sources, workspace
 
 from olx.core.reader import read_sources
 from olx.errors import GuardError, InputError, ShapeError
-from olx.ops.releases import add_release, retire
+from olx.ops.releases import add_release
+from olx.ops.retire import retire
 
 
 def test_retire_is_refused_while_another_block_pins_the_release() -> None:

@@ -141,7 +141,7 @@ def retire(
     json_out: JsonFlag = False,
 ) -> None:
     """Remove NAME's ReleaseMap block and Enum member in one change."""
-    from olx.ops.releases import retire as plan
+    from olx.ops.retire import retire as plan
 
     write(
         ctx,

@@ -7,8 +7,11 @@ statement and error messages can name file and line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
+
+from olx.errors import OlxError
 
 STAGES = ("CI", "QA", "Production")
 NEWEST_NAMES = ("master", "main")
@@ -155,6 +158,20 @@ class MatrixModel:
     release_map: list[ReleaseBlock]
     deployment_stmt: Statement | None
     release_map_stmt: Statement | None
+    # Module-level constants (names assigned at the top level, ReleaseMap aside), each
+    # evaluated on first use: ``--set FIELD=NAME`` writes the name and expects its value.
+    constant_names: tuple[str, ...] = ()
+    evaluate_constant: Callable[[str], Any] | None = field(default=None, repr=False)
+
+    def constants(self) -> dict[str, Any]:
+        """The module-level constants that olx can read, by name, with their values."""
+        out = {}
+        for name in self.constant_names:
+            try:
+                out[name] = self.evaluate_constant(name)  # type: ignore[misc]
+            except OlxError:
+                continue  # not a literal olx reads (a call, say): not offered
+        return out
 
     def block(self, release: str) -> ReleaseBlock | None:
         for block in self.release_map:

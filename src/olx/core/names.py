@@ -1,20 +1,17 @@
 """Names the way people type them, and the validation of values that become source.
 
 Deployments by ``deployment_name`` or Enum member name, comma lists, stages
-case-insensitively, releases by value. Unknown names are input errors that list the
-valid names and suggest the closest one.
+case-insensitively, releases by value, applications by value or member name. Unknown
+names are input errors that list the valid names and suggest the closest one. The
+validation of values that become source is in :mod:`olx.core.values`.
 """
 
 from __future__ import annotations
 
-import keyword
 import re
 
-from olx.core.model import STAGES, Deployment, Matrix, Release
+from olx.core.model import STAGES, Application, Deployment, Matrix, Release
 from olx.errors import InputError
-
-RELEASE_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
-RUNTIME_VERSION = re.compile(r"[0-9]+(\.[0-9]+)*\Z")
 
 
 def closest(name: str, valid: list[str]) -> str | None:
@@ -85,39 +82,13 @@ def release(matrix: Matrix, name: str) -> Release:
     raise unknown("release", name, [r.name for r in matrix.types.releases])
 
 
-def validate_release_name(name: str) -> str:
-    if not RELEASE_NAME.match(name) or keyword.iskeyword(name):
-        raise InputError(
-            f"invalid release name {name!r}",
-            "use lower-case letters, digits and _, starting with a letter (not a keyword)",
-        )
-    return name
-
-
-def validate_branch(branch: str) -> str:
-    """A valid git ref name (the rules of ``git check-ref-format --branch``)."""
-    bad = (
-        not branch
-        or branch.startswith(("-", "/", "."))
-        or branch.endswith(("/", ".", ".lock"))
-        or ".." in branch
-        or "//" in branch
-        or "@{" in branch
-        or branch == "@"
-        or "/." in branch
-        or any(c in branch for c in " ~^:?*[\\\"'")
-        or any(ord(c) < 32 or ord(c) == 127 for c in branch)
-    )
-    if bad:
-        raise InputError(
-            f"invalid branch name {branch!r}", "give a valid git branch name"
-        )
-    return branch
-
-
-def validate_runtime(version: str, what: str) -> str:
-    if not RUNTIME_VERSION.match(version):
-        raise InputError(
-            f"invalid {what} {version!r}", "use dotted numbers such as 3.11 or 20"
-        )
-    return version
+def application(matrix: Matrix, name: str) -> Application:
+    """A member of the IDA or MFE Enum, by value (``edx-platform``) or member name."""
+    apps = matrix.types.applications
+    for app in apps:
+        if name == app.value:
+            return app
+    for app in apps:
+        if name == app.member:
+            return app
+    raise unknown("application", name, [a.value for a in apps])

@@ -473,7 +473,15 @@ def read_matrix(source: str, path: str, types: TypesModel) -> MatrixModel:
             path, None, f"no {RELEASE_MAP} assignment", "is --matrix the right file?"
         )
     blocks = _read_release_map(ev, map_value, release_map_stmt, types.entry_fields)
-    return MatrixModel(path, deployments, blocks, deployment_stmt, release_map_stmt)
+    return MatrixModel(
+        path,
+        deployments,
+        blocks,
+        deployment_stmt,
+        release_map_stmt,
+        constant_names=tuple(constants),
+        evaluate_constant=lambda name: ev.constant(ast.Name(id=name)),
+    )
 
 
 def read_sources(

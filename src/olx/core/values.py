@@ -1,0 +1,214 @@
+"""Validation of every value a user types that becomes source code.
+
+Nothing a user types becomes code: names must match tight patterns, branches must be git
+ref names, runtimes dotted numbers, origins URLs, and ``--set`` values JSON or the name of
+a module-level constant of the matrix file. Anything else is an :class:`InputError`
+(exit 2) whose hint shows the accepted forms. The writers then quote every string
+themselves (:mod:`olx.edit.literals`), so even an accepted value is data, never code.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import keyword
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from olx.errors import InputError
+
+RELEASE_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+RUNTIME_VERSION = re.compile(r"[0-9]+(\.[0-9]+)*\Z")
+# Application values as the real Enums spell them: edx-platform, edxapp_theme, notes-api.
+APP_VALUE = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
+MEMBER_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+MFE_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*\Z")
+HTTPS_URL = re.compile(
+    r"https://[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+    r"(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~%+@-]*)*\Z"
+)
+SCP_URL = re.compile(
+    r"[A-Za-z0-9._-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?:[A-Za-z0-9._~-]+(?:/[A-Za-z0-9._~-]+)*\Z"
+)
+MAX_LENGTH = 200
+URL_FORMS = "https://host/owner/repo or git@host:owner/repo.git"
+
+
+def _printable(text: str, what: str) -> None:
+    if len(text) > MAX_LENGTH:
+        raise InputError(
+            f"{what} is {len(text)} characters long", f"at most {MAX_LENGTH}"
+        )
+
+
+def validate_release_name(name: str) -> str:
+    _printable(name, "the release name")
+    if not RELEASE_NAME.match(name) or keyword.iskeyword(name):
+        raise InputError(
+            f"invalid release name {name!r}",
+            "use lower-case letters, digits and _, starting with a letter (not a keyword)",
+        )
+    return name
+
+
+def validate_branch(branch: str) -> str:
+    """A valid git ref name (the rules of ``git check-ref-format --branch``), ASCII."""
+    _printable(branch, "the branch name")
+    bad = (
+        not branch
+        or not branch.isascii()
+        or branch.startswith(("-", "/", "."))
+        or branch.endswith(("/", ".", ".lock"))
+        or ".." in branch
+        or "//" in branch
+        or "@{" in branch
+        or branch == "@"
+        or "/." in branch
+        or any(c in branch for c in " ~^:?*[\\\"'{}`$")
+        or any(ord(c) < 32 or ord(c) == 127 for c in branch)
+    )
+    if bad:
+        raise InputError(
+            f"invalid branch name {branch!r}",
+            "give a valid git branch name, such as release/ulmo or mitx/ulmo",
+        )
+    return branch
+
+
+def validate_runtime(version: str, what: str) -> str:
+    _printable(version, f"the {what}")
+    if not RUNTIME_VERSION.match(version):
+        raise InputError(
+            f"invalid {what} {version!r}", "use dotted numbers such as 3.11 or 20"
+        )
+    return version
+
+
+def validate_url(url: str, what: str = "origin") -> str:
+    """An ``https://`` URL or a ``git@host:path`` address, nothing else."""
+    _printable(url, f"the {what}")
+    if not (HTTPS_URL.match(url) or SCP_URL.match(url)):
+        raise InputError(f"invalid {what} {url!r}", f"use {URL_FORMS}")
+    return url
+
+
+def validate_app_value(value: str) -> str:
+    _printable(value, "the application name")
+    if not APP_VALUE.match(value):
+        raise InputError(
+            f"invalid application name {value!r}",
+            "use lower-case letters, digits, '.', '_' and '-', such as notes-api",
+        )
+    return value
+
+
+def validate_member_name(
+    name: str, taken: set[str] | frozenset[str] = frozenset()
+) -> str:
+    """An Enum member name: an identifier, not a keyword, not private, not taken by
+    another name of the class (an attribute annotation or a method)."""
+    _printable(name, "the member name")
+    if not MEMBER_NAME.match(name) or keyword.iskeyword(name):
+        raise InputError(
+            f"invalid member name {name!r}",
+            "use letters, digits and _, starting with a letter (not a keyword)",
+        )
+    if name in taken:
+        raise InputError(
+            f"the member name {name!r} is taken by another name of the class",
+            "choose another with --member",
+        )
+    return name
+
+
+def validate_mfe_path(path: str) -> str:
+    _printable(path, "the path")
+    if not MFE_PATH.match(path):
+        raise InputError(
+            f"invalid path {path!r}",
+            "use letters, digits, '.', '_' and '-', segments separated by '/'",
+        )
+    return path
+
+
+@dataclass(frozen=True)
+class FieldValue:
+    """A ``--set`` value: JSON data, or the name of a module-level constant."""
+
+    value: Any  # the JSON value, or the constant's value
+    constant: str | None = None  # the constant's name, written as that name
+
+    @property
+    def shown(self) -> str:
+        return self.constant or json.dumps(self.value, ensure_ascii=False)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _is_json(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if value is None or isinstance(value, (str, bool, int)):
+        return True
+    if isinstance(value, list):
+        return all(_is_json(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_json(v) for k, v in value.items())
+    return False
+
+
+def _what_it_is(text: str) -> str:
+    """A word for what a non-JSON ``--set`` value looks like, for the error message."""
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+    except (SyntaxError, ValueError):
+        return "neither JSON nor a constant's name"
+    kinds = (
+        (ast.Call, "a call"),
+        (ast.Attribute, "an attribute"),
+        (ast.Subscript, "a subscript"),
+        ((ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare), "an operator"),
+        (ast.Name, "an unknown name"),
+        (ast.Lambda, "a lambda"),
+    )
+    for node_type, word in kinds:
+        if any(isinstance(n, node_type) for n in ast.walk(node)):
+            return word
+    return "a Python expression that is not JSON"
+
+
+def parse_field_value(
+    field: str, text: str, constants: dict[str, Any], matrix_path: str
+) -> FieldValue:
+    """``--set FIELD=VALUE``'s VALUE: JSON, or the name of a module-level constant."""
+    if len(text) > 100_000:
+        raise InputError(f"the value of {field} is too long ({len(text)} characters)")
+    if text in constants:
+        return FieldValue(constants[text], text)
+    try:
+        value = json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        value = ...
+    if value is not ... and _is_json(value):
+        return FieldValue(value)
+    names = ", ".join(sorted(constants)) or "none here"
+    raise InputError(
+        f"--set {field}: {_what_it_is(text)} is not accepted: {text[:60]!r}",
+        'give JSON ({"a": "b"}, ["x"], "text", 3, true, null) or the name of a '
+        f"module-level constant of {matrix_path} ({names})",
+    )
+
+
+def split_assignment(text: str) -> tuple[str, str]:
+    """``FIELD=VALUE`` → (FIELD, VALUE)."""
+    field, sep, value = text.partition("=")
+    if not sep or not field.strip():
+        raise InputError(
+            f"--set takes FIELD=VALUE, not {text[:60]!r}",
+            "for example --set translation_overrides='[\"fr\"]'",
+        )
+    return field.strip(), value
