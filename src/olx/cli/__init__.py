@@ -4,7 +4,12 @@
 register the commands on it, one module per family.
 """
 
-from olx.cli import commands_apps, commands_read, commands_release  # noqa: F401
+from olx.cli import (  # noqa: F401 (each module registers its commands)
+    commands_entries,
+    commands_read,
+    commands_release,
+    commands_types,
+)
 from olx.cli.entry import app, main, run
 
 __all__ = ["app", "main", "run"]

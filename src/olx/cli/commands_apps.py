@@ -1,1 +1,0 @@
-"""Application and entry commands (filled in below)."""

@@ -1,0 +1,1 @@
+"""Edits of ReleaseMap entries: ``enable-app``, ``disable-app``, ``override``."""
