@@ -1,1 +1,182 @@
 """Edits of ReleaseMap entries: ``enable-app``, ``disable-app``, ``override``."""
+
+# No ``from __future__ import annotations``: typer reads the annotations as objects
+# (see entry.py).
+
+from typing import Annotated
+
+import typer
+
+from olx.cli.entry import (
+    DryRun,
+    GitBranchOpt,
+    JsonFlag,
+    MessageOpt,
+    NoCommit,
+    handled,
+    write,
+)
+from olx.cli.entry import app as cli_app
+
+AppArg = Annotated[
+    str, typer.Argument(help="Application value or member name; comma list.")
+]
+ReleaseArg = Annotated[
+    str, typer.Argument(help="ReleaseMap block (release); comma list.")
+]
+DeploymentArg = Annotated[
+    str, typer.Argument(help="Deployment name or member; comma list.")
+]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="FIELD=VALUE: VALUE is JSON or a module-level constant's name. Repeatable.",
+    ),
+]
+EntryBranch = Annotated[
+    str | None, typer.Option("--branch", help="branch_override (a git ref).")
+]
+EntryOrigin = Annotated[
+    str | None, typer.Option("--origin", help="origin_override (https:// or git@).")
+]
+EntryRuntime = Annotated[
+    str | None, typer.Option("--runtime", help="runtime_version_override (3.11, 20).")
+]
+
+
+@cli_app.command("enable-app")
+@handled
+def enable_app(
+    ctx: typer.Context,
+    application: AppArg,
+    release: ReleaseArg,
+    deployment: DeploymentArg,
+    pin: Annotated[
+        str | None, typer.Option("--pin", help="Pin the entry to this release.")
+    ] = None,
+    entry_branch: EntryBranch = None,
+    origin: EntryOrigin = None,
+    runtime: EntryRuntime = None,
+    sets: SetOpt = None,
+    dry_run: DryRun = False,
+    no_commit: NoCommit = False,
+    branch: GitBranchOpt = None,
+    message: MessageOpt = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Add APP's entry to ReleaseMap[RELEASE][DEPLOYMENT] (type from its Enum)."""
+    from olx.ops.entries import enable_app as plan
+
+    write(
+        ctx,
+        lambda ws: plan(
+            ws,
+            application,
+            release,
+            deployment,
+            pin=pin,
+            branch=entry_branch,
+            origin=origin,
+            runtime=runtime,
+            sets=sets or [],
+        ),
+        dry_run=dry_run,
+        no_commit=no_commit,
+        branch=branch,
+        message=message,
+        json_out=json_out,
+    )
+
+
+@cli_app.command("disable-app")
+@handled
+def disable_app(
+    ctx: typer.Context,
+    application: AppArg,
+    release: ReleaseArg,
+    deployment: DeploymentArg,
+    dry_run: DryRun = False,
+    no_commit: NoCommit = False,
+    branch: GitBranchOpt = None,
+    message: MessageOpt = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Remove APP's entry from ReleaseMap[RELEASE][DEPLOYMENT]."""
+    from olx.ops.entries import disable_app as plan
+
+    write(
+        ctx,
+        lambda ws: plan(ws, application, release, deployment),
+        dry_run=dry_run,
+        no_commit=no_commit,
+        branch=branch,
+        message=message,
+        json_out=json_out,
+    )
+
+
+@cli_app.command()
+@handled
+def override(
+    ctx: typer.Context,
+    release: ReleaseArg,
+    deployment: DeploymentArg,
+    application: AppArg,
+    entry_branch: EntryBranch = None,
+    no_branch: Annotated[
+        bool, typer.Option("--no-branch", help="Remove branch_override.")
+    ] = False,
+    origin: EntryOrigin = None,
+    no_origin: Annotated[
+        bool, typer.Option("--no-origin", help="Remove origin_override.")
+    ] = False,
+    runtime: EntryRuntime = None,
+    no_runtime: Annotated[
+        bool, typer.Option("--no-runtime", help="Remove runtime_version_override.")
+    ] = False,
+    pin: Annotated[
+        str | None, typer.Option("--pin", help="Pin the entry to this release.")
+    ] = None,
+    no_pin: Annotated[
+        bool,
+        typer.Option("--no-pin", help="Put the entry back on its block's release."),
+    ] = False,
+    sets: SetOpt = None,
+    unsets: Annotated[
+        list[str] | None,
+        typer.Option("--unset", help="Remove FIELD (the model's default applies)."),
+    ] = None,
+    dry_run: DryRun = False,
+    no_commit: NoCommit = False,
+    branch: GitBranchOpt = None,
+    message: MessageOpt = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Set or remove fields of existing entries (one change for every entry named)."""
+    from olx.ops.entries import override as plan
+
+    write(
+        ctx,
+        lambda ws: plan(
+            ws,
+            release,
+            deployment,
+            application,
+            branch=entry_branch,
+            no_branch=no_branch,
+            origin=origin,
+            no_origin=no_origin,
+            runtime=runtime,
+            no_runtime=no_runtime,
+            pin=pin,
+            no_pin=no_pin,
+            sets=sets or [],
+            unsets=unsets or [],
+        ),
+        dry_run=dry_run,
+        no_commit=no_commit,
+        branch=branch,
+        message=message,
+        json_out=json_out,
+    )

@@ -208,3 +208,159 @@ def fit_call(call: cst.Call, limit: int = 88) -> cst.Call:
         )
     )
     return call.with_changes(args=args)
+
+
+# --- keyword arguments of a call ---------------------------------------------------------
+
+
+def _call_gaps(call: cst.Call) -> list[Any]:
+    """gaps[i] is the whitespace before argument i; gaps[n] the one before ``)``."""
+    args = call.args
+    gaps = [call.whitespace_before_args]
+    gaps += [arg.comma.whitespace_after for arg in args[:-1]]
+    if args:
+        last = args[-1]
+        gaps.append(
+            last.comma.whitespace_after
+            if isinstance(last.comma, cst.Comma)
+            else last.whitespace_after_arg
+        )
+    return gaps
+
+
+def _call_with_gaps(
+    call: cst.Call, args: list[cst.Arg], gaps: list[Any], trailing: bool
+) -> cst.Call:
+    """Put ``gaps`` (one more than ``args``) back into the commas of ``args``."""
+    if not args:
+        return call.with_changes(
+            args=[], whitespace_before_args=cst.SimpleWhitespace("")
+        )
+    rebuilt = []
+    for i, arg in enumerate(args):
+        old = arg.comma if isinstance(arg.comma, cst.Comma) else cst.Comma()
+        if i < len(args) - 1:
+            rebuilt.append(
+                arg.with_changes(
+                    comma=old.with_changes(whitespace_after=gaps[i + 1]),
+                    whitespace_after_arg=cst.SimpleWhitespace(""),
+                )
+            )
+        elif trailing:
+            rebuilt.append(
+                arg.with_changes(
+                    comma=old.with_changes(whitespace_after=gaps[-1]),
+                    whitespace_after_arg=cst.SimpleWhitespace(""),
+                )
+            )
+        else:
+            rebuilt.append(
+                arg.with_changes(
+                    comma=cst.MaybeSentinel.DEFAULT, whitespace_after_arg=gaps[-1]
+                )
+            )
+    return call.with_changes(args=rebuilt, whitespace_before_args=gaps[0])
+
+
+def call_is_exploded(call: cst.Call) -> bool:
+    """One argument per line, as ruff writes a call with a magic trailing comma."""
+    return isinstance(
+        call.whitespace_before_args, cst.ParenthesizedWhitespace
+    ) and bool(call.args and isinstance(call.args[-1].comma, cst.Comma))
+
+
+def insert_arg(call: cst.Call, index: int, arg: cst.Arg) -> cst.Call:
+    """Insert keyword argument ``arg`` at ``index``, in its siblings' layout.
+
+    In a call written one argument per line the new argument gets a line of its own at
+    the siblings' indentation (comments above the argument that was at ``index`` stay
+    with it); in a call on one line it is joined with ", ".
+    """
+    args = list(call.args)
+    gaps = _call_gaps(call)
+    trailing = bool(args) and isinstance(args[-1].comma, cst.Comma)
+    gap = gaps[index]
+    if isinstance(gap, cst.ParenthesizedWhitespace) and args:
+        indent = (
+            gaps[0].last_line
+            if isinstance(gaps[0], cst.ParenthesizedWhitespace)
+            else gap.last_line
+        )
+        if index == len(args):  # after the last: the closing gap keeps its indent
+            before = _newline_gap(gap.first_line, gap.empty_lines, indent)
+            after = _newline_gap(None, [], gap.last_line)
+        else:
+            before = _newline_gap(gap.first_line, [], indent)
+            after = _newline_gap(None, gap.empty_lines, gap.last_line)
+        args.insert(index, arg.with_changes(comma=cst.Comma()))
+        gaps[index : index + 1] = [before, after]
+        return _call_with_gaps(call, args, gaps, trailing)
+    # One line: "(a, b)" gets ", c" (or "c, " in front).
+    args.insert(index, arg.with_changes(comma=cst.Comma()))
+    space = cst.SimpleWhitespace(" ")
+    gaps = [
+        gaps[0],
+        *([space] * (len(args) - 1)),
+        gaps[-1] if len(gaps) > 1 else gaps[0],
+    ]
+    return _call_with_gaps(call, args, gaps, trailing)
+
+
+def remove_arg(call: cst.Call, index: int) -> cst.Call:
+    """Remove argument ``index`` with its own leading comments and trailing comment,
+    leaving no blank line and no stray comma."""
+    args = list(call.args)
+    gaps = _call_gaps(call)
+    trailing = isinstance(args[-1].comma, cst.Comma)
+    before, after = gaps[index], gaps[index + 1]
+    del args[index]
+    if isinstance(before, cst.ParenthesizedWhitespace) and isinstance(
+        after, cst.ParenthesizedWhitespace
+    ):
+        kept, _ = own_comments(before.empty_lines)
+        merged = _newline_gap(
+            before.first_line, join_lines(kept, after.empty_lines), after.last_line
+        )
+    else:
+        merged = before if index == 0 else after
+    gaps[index : index + 2] = [merged]
+    return _call_with_gaps(call, args, gaps, trailing)
+
+
+def layout_call(call: cst.Call, indent: int, tail: int, limit: int = 88) -> cst.Call:
+    """Lay out a call without a magic trailing comma as ruff would, after an edit.
+
+    The call starts a line indented by ``indent`` and is followed by ``tail``
+    characters. On one line when it fits; else its arguments on one line of their own
+    ("hugged"); else one argument per line with a trailing comma. A call that holds a
+    comment or a multi-line argument is left as it is: ruff would keep its lines.
+    """
+    if call_is_exploded(call) or not call.args:
+        return call
+    texts = [
+        element_code(a.with_changes(comma=cst.MaybeSentinel.DEFAULT)).strip()
+        for a in call.args
+    ]
+    if any("\n" in t or "#" in t for t in texts):
+        return call
+    for gap in _call_gaps(call):
+        if isinstance(gap, cst.ParenthesizedWhitespace) and (
+            gap.empty_lines or gap.first_line.comment is not None
+        ):
+            return call
+    head = element_code(call.func)
+    joined = ", ".join(texts)
+    space = cst.SimpleWhitespace(" ")
+    empty = cst.SimpleWhitespace("")
+    if indent + len(head) + len(joined) + 2 + tail <= limit:
+        gaps = [empty, *([space] * (len(texts) - 1)), empty]
+        return _call_with_gaps(call, list(call.args), gaps, False)
+    inner = cst.SimpleWhitespace(" " * (indent + 4))
+    outer = cst.SimpleWhitespace(" " * indent)
+    if indent + 4 + len(joined) <= limit:
+        gaps = [_newline_gap(None, [], inner), *([space] * (len(texts) - 1))]
+        gaps.append(_newline_gap(None, [], outer))
+        return _call_with_gaps(call, list(call.args), gaps, False)
+    gaps = [_newline_gap(None, [], inner) for _ in texts]
+    gaps.append(_newline_gap(None, [], outer))
+    return _call_with_gaps(call, list(call.args), gaps, True)

@@ -1,0 +1,478 @@
+"""``enable-app``, ``disable-app`` and ``override``: the entries of ``ReleaseMap``.
+
+APP, RELEASE and DEPLOYMENT take comma lists; every entry they name is edited in one
+change, verified once. An entry goes where its neighbours' order puts it
+(alphabetically where the list is alphabetical, else last); a keyword goes where the
+file's usual keyword order puts it (:class:`olx.ops.entry_edit.KeywordOrder`).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Any
+
+from olx.core import names
+from olx.core import values as check_value
+from olx.core.model import (
+    AppEntry,
+    Application,
+    Matrix,
+    ReleaseBlock,
+    ordered_fields,
+)
+from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_do
+from olx.edit.literals import flat
+from olx.errors import InputError
+from olx.ops.entry_edit import (
+    EntryStyle,
+    KeywordOrder,
+    ListEdit,
+    Writer,
+    fixed_writer,
+    keyword_sources,
+    literal_writer,
+    name_writer,
+    rewrite_entries,
+    style_of,
+)
+
+# Fields with options of their own: --set/--unset refuse them, naming the option.
+OWN_OPTIONS = {
+    "application": "the APP argument",
+    "application_type": "the application's Enum (it is not set by hand)",
+    "release": "--pin / --no-pin",
+    "branch_override": "--branch / --no-branch",
+    "origin_override": "--origin / --no-origin",
+    "runtime_version_override": "--runtime / --no-runtime",
+}
+
+
+@dataclass
+class Target:
+    """One (release, deployment) list that a command edits."""
+
+    block: ReleaseBlock
+    deployment: str
+    entries: list[AppEntry]
+
+
+def _targets(model: Matrix, releases: str, deployments: str) -> list[Target]:
+    """Every (RELEASE, DEPLOYMENT) of the two comma lists; each list must exist."""
+    out = []
+    blocks = [b.release for b in model.matrix.release_map]
+    for release in names.split_list(releases):
+        block = model.matrix.block(release)
+        if block is None:
+            rel = next((r for r in model.types.releases if release == r.member), None)
+            block = model.matrix.block(rel.name) if rel else None
+        if block is None:
+            raise names.unknown("ReleaseMap block", release, blocks)
+        present = [d.deployment for d in block.deployments]
+        for name in names.split_list(deployments):
+            found = names.find_deployment(model, name)
+            dep = found.name if found else name
+            dep_block = block.get(dep)
+            if dep_block is None:
+                raise InputError(
+                    f"ReleaseMap[{block.release!r}] has no {dep!r} list",
+                    f"lists there: {', '.join(present) or 'none'}; to add one: "
+                    f"olx clone-release OLD {block.release} --deployment {dep}",
+                )
+            out.append(Target(block, dep, dep_block.entries))
+    return out
+
+
+def _apps(model: Matrix, text: str) -> list[Application]:
+    out: list[Application] = []
+    for name in names.split_list(text):
+        app = names.application(model, name)
+        if app not in out:
+            out.append(app)
+    return out
+
+
+def _find(target: Target, app: Application) -> int | None:
+    found = [i for i, e in enumerate(target.entries) if e.application == app.value]
+    if len(found) > 1:
+        raise InputError(
+            f"{app.value} appears twice in ReleaseMap[{target.block.release!r}]"
+            f"[{target.deployment!r}]",
+            "remove one by hand (olx check reports it as rule 5)",
+        )
+    return found[0] if found else None
+
+
+def _where(target: Target) -> str:
+    return f"ReleaseMap[{target.block.release!r}][{target.deployment!r}]"
+
+
+class FieldEdits:
+    """The keyword edits that options ask for, validated, with their model values."""
+
+    def __init__(self, model: Matrix, constants: dict[str, Any] | None = None) -> None:
+        self.model = model
+        self.constants = constants
+        self.writers: dict[str, Writer | None] = {}
+        self.values: dict[str, Any] = {}
+        self.sources: dict[str, str | None] = {}  # how the value is written, for no-ops
+
+    def _declared(self, name: str, option: str) -> None:
+        declared = self.model.types.entry_fields
+        if name not in declared:
+            raise names.unknown(
+                f"field for {option} (OpenEdxApplicationVersion declares no such field)",
+                name,
+                [f for f in declared if f not in OWN_OPTIONS],
+            )
+
+    def set_string(self, name: str, value: str, quote: str) -> None:
+        self._declared(name, f"--{name}")
+        self.writers[name] = literal_writer(value, quote)
+        self.values[name] = value
+        self.sources[name] = None
+
+    def unset(self, name: str, option: str) -> None:
+        self._declared(name, option)
+        self.writers[name] = None
+        self.values[name] = None
+        self.sources[name] = None
+
+    def set_field(self, assignment: str, quote: str) -> None:
+        name, text = check_value.split_assignment(assignment)
+        self._check_free(name, "--set")
+        if self.constants is None:
+            self.constants = self.model.matrix.constants()
+        parsed = check_value.parse_field_value(
+            name, text, self.constants, self.model.matrix.path
+        )
+        if parsed.constant is not None:
+            self.writers[name] = name_writer(parsed.constant)
+        else:
+            self.writers[name] = literal_writer(parsed.value, quote)
+        self.values[name] = parsed.value
+        self.sources[name] = parsed.constant
+
+    def _check_free(self, name: str, option: str) -> None:
+        if name in OWN_OPTIONS:
+            raise InputError(
+                f"{option} {name}: that field has its own option",
+                f"use {OWN_OPTIONS[name]}",
+            )
+        if name in self.writers:
+            raise InputError(f"{name} is given twice", "set or unset each field once")
+        self._declared(name, option)
+
+    def unset_field(self, name: str) -> None:
+        self._check_free(name, "--unset")
+        self.unset(name, "--unset")
+
+
+def _differs(
+    edits: FieldEdits, entry: AppEntry, kws: dict[str, ast.expr], name: str
+) -> bool:
+    """Whether setting ``name`` changes the entry (its value, or a constant's name)."""
+    if edits.writers[name] is None:
+        return name in kws
+    if name not in kws:
+        return True
+    if edits.sources[name] is not None:  # a constant: written as its name
+        node = kws[name]
+        return not (isinstance(node, ast.Name) and node.id == edits.sources[name])
+    current = entry.values.get(name)
+    return flat(current) != flat(edits.values[name]) or type(current) is not type(
+        edits.values[name]
+    )
+
+
+def _describe(name: str, value: Any, source: str | None) -> str:
+    if value is None and source is None:
+        return f"{name} removed"
+    return f"{name} = {source or flat(value)}"
+
+
+def override(
+    ws: Workspace,
+    releases: str,
+    deployments: str,
+    apps: str,
+    *,
+    branch: str | None = None,
+    no_branch: bool = False,
+    origin: str | None = None,
+    no_origin: bool = False,
+    runtime: str | None = None,
+    no_runtime: bool = False,
+    pin: str | None = None,
+    no_pin: bool = False,
+    sets: list[str] | None = None,
+    unsets: list[str] | None = None,
+) -> Change:
+    """Plan ``olx override RELEASE DEPLOYMENT APP [options]``."""
+    model = ws.model
+    for on, off, what in (
+        (branch, no_branch, "branch"),
+        (origin, no_origin, "origin"),
+        (runtime, no_runtime, "runtime"),
+        (pin, no_pin, "pin"),
+    ):
+        if on is not None and off:
+            raise InputError(
+                f"--{what} and --no-{what} exclude each other", "give one of them"
+            )
+    targets = _targets(model, releases, deployments)
+    chosen = _apps(model, apps)
+    quote = style_of(ws.matrix_src, _any_entry(model)).quote
+    edits = FieldEdits(model)
+    if branch is not None:
+        edits.set_string("branch_override", check_value.validate_branch(branch), quote)
+    if no_branch:
+        edits.unset("branch_override", "--no-branch")
+    if origin is not None:
+        edits.set_string("origin_override", check_value.validate_url(origin), quote)
+    if no_origin:
+        edits.unset("origin_override", "--no-origin")
+    if runtime is not None:
+        check_value.validate_runtime(runtime, "runtime version")
+        edits.set_string("runtime_version_override", runtime, quote)
+    if no_runtime:
+        edits.unset("runtime_version_override", "--no-runtime")
+    for assignment in sets or []:
+        edits.set_field(assignment, quote)
+    for name in unsets or []:
+        edits.unset_field(name)
+    pinned = names.release(model, pin) if pin is not None else None
+    if not edits.writers and pinned is None and not no_pin:
+        raise InputError(
+            "nothing to override",
+            "give --branch, --origin, --runtime, --pin, --set FIELD=VALUE, --unset "
+            "FIELD or their --no- forms",
+        )
+
+    expected = expected_of(model)
+    plan: dict[tuple[str, str], ListEdit] = {}
+    details: list[str] = []
+    for target in targets:
+        for app in chosen:
+            index = _find(target, app)
+            if index is None:
+                raise InputError(
+                    f"{app.value} is not enabled in {_where(target)}",
+                    f"olx enable-app {app.value} {target.block.release} "
+                    f"{target.deployment}",
+                )
+            entry = target.entries[index]
+            kws = keyword_sources(ws.matrix_src, entry)
+            todo: list[tuple[str, Writer | None]] = []
+            shown: list[str] = []
+            for name in edits.writers:
+                if _differs(edits, entry, kws, name):
+                    todo.append((name, edits.writers[name]))
+                    shown.append(
+                        _describe(name, edits.values[name], edits.sources[name])
+                    )
+            release_name = (
+                pinned.name if pinned else target.block.release if no_pin else None
+            )
+            if release_name is not None and entry.release != release_name:
+                rel = names.release(model, release_name)
+                text = style_of(ws.matrix_src, entry).release_text(rel)
+                todo.append(("release", fixed_writer(text)))
+                shown.append(
+                    f"pinned to {rel.name}"
+                    if rel.name != target.block.release
+                    else f"back on {rel.name} (unpinned)"
+                )
+            if not todo:
+                continue
+            plan.setdefault(
+                (target.block.release, target.deployment), ListEdit()
+            ).keywords[index] = todo
+            new = expected["release_map"][target.block.release][target.deployment][
+                index
+            ]
+            for name, _ in todo:
+                new[name] = release_name if name == "release" else edits.values[name]
+            details.append(f"{_where(target)} {app.value}: {', '.join(shown)}")
+
+    args = [releases, deployments, apps]
+    summary = (
+        f"Override {', '.join(a.value for a in chosen)} for "
+        f"{', '.join(dict.fromkeys(t.deployment for t in targets))} in "
+        f"{', '.join(dict.fromkeys(t.block.release for t in targets))}"
+    )
+    if not plan:
+        return nothing_to_do(
+            ws, "override", args, summary, "the entries already have those values"
+        )
+    new_matrix = rewrite_entries(ws.matrix_src, model, plan)
+    change = Change(
+        "override", args, summary, ws.types_src, new_matrix, details=details
+    )
+    return finish(ws, change, expected)
+
+
+def _any_entry(model: Matrix) -> AppEntry | None:
+    for block in model.matrix.release_map:
+        for dep in block.deployments:
+            if dep.entries:
+                return dep.entries[0]
+    return None
+
+
+def _position(entries: list[dict[str, Any]], value: str) -> int:
+    """Alphabetically where the list is alphabetical (by application), else last."""
+    apps = [str(e.get("application")) for e in entries]
+    if apps == sorted(apps):
+        return sum(1 for a in apps if a < value)
+    return len(apps)
+
+
+def enable_app(
+    ws: Workspace,
+    apps: str,
+    releases: str,
+    deployments: str,
+    *,
+    pin: str | None = None,
+    branch: str | None = None,
+    origin: str | None = None,
+    runtime: str | None = None,
+    sets: list[str] | None = None,
+) -> Change:
+    """Plan ``olx enable-app APP RELEASE DEPLOYMENT [options]``."""
+    model = ws.model
+    chosen = _apps(model, apps)
+    targets = _targets(model, releases, deployments)
+    fields = model.types.entry_fields
+    template_all = _any_entry(model)
+    quote = style_of(ws.matrix_src, template_all).quote
+    edits = FieldEdits(model)
+    if branch is not None:
+        edits.set_string("branch_override", check_value.validate_branch(branch), quote)
+    if origin is not None:
+        edits.set_string("origin_override", check_value.validate_url(origin), quote)
+    if runtime is not None:
+        check_value.validate_runtime(runtime, "runtime version")
+        edits.set_string("runtime_version_override", runtime, quote)
+    for assignment in sets or []:
+        edits.set_field(assignment, quote)
+    pinned = names.release(model, pin) if pin is not None else None
+    order = KeywordOrder(model)
+
+    expected = expected_of(model)
+    plan: dict[tuple[str, str], ListEdit] = {}
+    details: list[str] = []
+    already: list[str] = []
+    for target in targets:
+        listed = expected["release_map"][target.block.release][target.deployment]
+        release = pinned or names.release(model, target.block.release)
+        for app in chosen:
+            want = {f: None for f in ordered_fields(fields)}
+            want.update(
+                application=app.value, application_type=app.type, release=release.name
+            )
+            want.update(edits.values)
+            want = {k: v for k, v in want.items() if k in fields}
+            index = _find(target, app)
+            if index is not None:
+                have = listed[index]
+                if flat(have) == flat(want):
+                    already.append(
+                        f"{app.value} is already enabled in {_where(target)}"
+                    )
+                    continue
+                raise InputError(
+                    f"{app.value} is already enabled in {_where(target)} with other "
+                    "fields",
+                    f"change them with olx override {target.block.release} "
+                    f"{target.deployment} {app.value} ...",
+                )
+            at = _position(listed, app.value)
+            neighbour = (
+                target.entries[min(at, len(target.entries) - 1)]
+                if (target.entries)
+                else template_all
+            )
+            style: EntryStyle = style_of(ws.matrix_src, neighbour)
+            kwargs: list[tuple[str, Writer]] = [
+                ("application", fixed_writer(style.application_text(app))),
+                ("application_type", fixed_writer(flat(app.type, style.quote))),
+                ("release", fixed_writer(style.release_text(release))),
+            ]
+            kwargs += [(k, w) for k, w in edits.writers.items() if w is not None]
+            ordered = order.arrange([k for k, _ in kwargs])
+            by_name = dict(kwargs)
+            edit = plan.setdefault(
+                (target.block.release, target.deployment), ListEdit()
+            )
+            edit.insertions.append((at, style, [(k, by_name[k]) for k in ordered]))
+            listed.insert(at, want)
+            extra = "".join(
+                f", {_describe(k, edits.values[k], edits.sources[k])}"
+                for k in edits.writers
+            )
+            pin_note = f", pinned to {release.name}" if pinned else ""
+            details.append(
+                f"{_where(target)}: {app.value} ({app.type}) enabled{pin_note}{extra}"
+            )
+
+    args = [apps, releases, deployments]
+    summary = (
+        f"Enable {', '.join(a.value for a in chosen)} for "
+        f"{', '.join(dict.fromkeys(t.deployment for t in targets))} in "
+        f"{', '.join(dict.fromkeys(t.block.release for t in targets))}"
+    )
+    if not plan:
+        return nothing_to_do(ws, "enable-app", args, summary, "; ".join(already))
+    new_matrix = rewrite_entries(ws.matrix_src, model, plan)
+    change = Change(
+        "enable-app",
+        args,
+        summary,
+        ws.types_src,
+        new_matrix,
+        details=details,
+        notes=already,
+    )
+    return finish(ws, change, expected)
+
+
+def disable_app(ws: Workspace, apps: str, releases: str, deployments: str) -> Change:
+    """Plan ``olx disable-app APP RELEASE DEPLOYMENT``: remove those entries."""
+    model = ws.model
+    chosen = _apps(model, apps)
+    targets = _targets(model, releases, deployments)
+    expected = expected_of(model)
+    plan: dict[tuple[str, str], ListEdit] = {}
+    details: list[str] = []
+    for target in targets:
+        removed: list[int] = []
+        for app in chosen:
+            index = _find(target, app)
+            if index is None:
+                raise InputError(
+                    f"{app.value} is not enabled in {_where(target)}",
+                    "nothing to disable there; olx show --json lists the entries",
+                )
+            removed.append(index)
+            details.append(f"{_where(target)}: {app.value} disabled")
+        plan[(target.block.release, target.deployment)] = ListEdit(
+            removals=set(removed)
+        )
+        listed = expected["release_map"][target.block.release][target.deployment]
+        for index in sorted(removed, reverse=True):
+            del listed[index]
+        if not listed:
+            details.append(f"{_where(target)} is now empty")
+    args = [apps, releases, deployments]
+    summary = (
+        f"Disable {', '.join(a.value for a in chosen)} for "
+        f"{', '.join(dict.fromkeys(t.deployment for t in targets))} in "
+        f"{', '.join(dict.fromkeys(t.block.release for t in targets))}"
+    )
+    new_matrix = rewrite_entries(ws.matrix_src, model, plan)
+    change = Change(
+        "disable-app", args, summary, ws.types_src, new_matrix, details=details
+    )
+    return finish(ws, change, expected)
