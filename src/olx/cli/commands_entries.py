@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from olx.cli.entry import (
+    BranchOpt,
     DryRun,
     GitBranchOpt,
     JsonFlag,
@@ -98,7 +99,7 @@ def disable_app(
     deployment: DeploymentArg,
     dry_run: DryRun = False,
     no_commit: NoCommit = False,
-    branch: GitBranchOpt = None,
+    branch: BranchOpt = None,
     message: MessageOpt = None,
     json_out: JsonFlag = False,
 ) -> None:
