@@ -290,7 +290,8 @@ def test_message_format_body_and_command_line_subprocess(git_repo: Path):
     assert "mitx QA: ulmo → master" in body
     assert olx.__version__ in body
     assert f"olx {olx.__version__}" in body
-    expected_cmd = shlex.join(["olx", "--repo", str(git_repo), *args])
+    # re-runnable in the repository: no --repo, no machine path
+    expected_cmd = shlex.join(["olx", *args])
     assert expected_cmd in [line.strip() for line in lines]
     assert (head.author.name, head.author.email) == (NAME, EMAIL)
     assert commit_files(head) == [MATRIX]
@@ -306,7 +307,8 @@ def test_message_body_lists_each_change_of_a_comma_list(git_repo: Path):
     assert "mitx Production: teak → ulmo" in body
     assert "mitx-staging Production: teak → ulmo" in body
     # the command line is recorded (rebuilt from the parameters under CliRunner)
-    assert f"olx --repo {git_repo} promote mitx,mitx-staging Production ulmo" in body
+    assert "olx promote mitx,mitx-staging Production ulmo" in body
+    assert str(git_repo) not in body
 
 
 def test_message_option_sets_first_line(git_repo: Path):
@@ -329,7 +331,8 @@ def test_message_option_with_branch_subprocess_records_exact_argv(git_repo: Path
     repo = git.Repo(git_repo)
     assert repo.active_branch.name == "rd"
     assert repo.head.commit.summary == "Ship it: ulmo"
-    expected_cmd = shlex.join(["olx", "--repo", str(git_repo), *args])
+    # re-runnable in the repository: no --repo, no machine path
+    expected_cmd = shlex.join(["olx", *args])
     assert expected_cmd in [
         line.strip() for line in repo.head.commit.message.splitlines()
     ]

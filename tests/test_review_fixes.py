@@ -71,11 +71,11 @@ def test_add_release_of_an_existing_release_with_other_fields_is_an_input_error(
 
 
 def test_retire_of_a_typo_says_so() -> None:
-    change = retire(workspace(*sources("example")), "ulom")
-    assert not change.changed
-    assert change.notes == [
-        "ulom is already retired (not a release here; did you mean 'ulmo'?)"
-    ]
+    # No history ever held "ulom": an unknown name, with the closest one suggested.
+    with pytest.raises(InputError) as exc:
+        retire(workspace(*sources("example")), "ulom", retired_in=lambda name: None)
+    assert exc.value.message == "unknown release 'ulom'"
+    assert (exc.value.hint or "").startswith("did you mean 'ulmo'?")
 
 
 def test_a_member_defined_twice_is_a_shape_error() -> None:

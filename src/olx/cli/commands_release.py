@@ -134,18 +134,35 @@ def retire(
     enum_only: Annotated[
         bool, typer.Option("--enum-only", help="Only the Enum member.")
     ] = False,
+    deployment: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--deployment",
+            help="Only these deployments' lists (the Enum member stays); comma list.",
+        ),
+    ] = None,
     dry_run: DryRun = False,
     no_commit: NoCommit = False,
     branch: BranchOpt = None,
     message: MessageOpt = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """Remove NAME's ReleaseMap block and Enum member in one change."""
+    """Remove NAME's ReleaseMap block and Enum member in one change (or, with
+    --deployment, only those deployments' lists)."""
     from olx.ops.retire import retire as plan
+
+    def planned(ws):  # -> olx.edit.change.Change
+        # A name in neither file is "already retired" only if the history of types.py
+        # held it; the git layer answers that, and only when it is asked.
+        from olx.repo.history import lookup
+
+        target = ctx.obj.target()
+        retired_in = lookup(target.root, target.types)
+        return plan(ws, name, block_only, enum_only, deployment or None, retired_in)
 
     write(
         ctx,
-        lambda ws: plan(ws, name, block_only, enum_only),
+        planned,
         dry_run=dry_run,
         no_commit=no_commit,
         branch=branch,

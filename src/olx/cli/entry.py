@@ -173,31 +173,16 @@ def handled(func: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
-def command_line(ctx: typer.Context) -> str:
-    import shlex
+def command_line(ctx: typer.Context, root: Any = None) -> str:
+    """The command line for the commit body, as anyone could re-run it in the
+    repository at ``root`` (default: the target's; see :mod:`olx.cli.cmdline`)."""
+    from olx.cli import cmdline
 
-    if INVOCATION is not None:
-        return shlex.join(["olx", *INVOCATION])
-    # Called without main() (e.g. from a test runner): rebuild it from the parameters.
-    words = ["olx"]
-    contexts = [c for c in (ctx.parent, ctx) if c is not None]
-    for level in contexts:
-        if level is ctx:
-            words.append(ctx.info_name or "")
-        positional: list[str] = []
-        for param in level.command.params:
-            value = level.params.get(param.name or "")
-            if value in (None, False, [], ()) or param.name in ("help", "version"):
-                continue
-            if param.param_type_name == "argument":
-                positional.append(str(value))
-            elif value is True:
-                words.append(param.opts[0])
-            else:
-                for item in value if isinstance(value, (list, tuple)) else [value]:
-                    words += [param.opts[0], str(item)]
-        words += positional
-    return shlex.join(words)
+    if root is None:
+        root = ctx.find_root().obj.target().root
+    # Called without main() (e.g. from a test runner): rebuilt from the parameters.
+    words = INVOCATION if INVOCATION is not None else cmdline.parsed_words(ctx)
+    return cmdline.recorded(list(words), root)
 
 
 def write(
@@ -214,14 +199,15 @@ def write(
     from olx.repo.apply import execute
 
     opts: Options = ctx.obj
+    target = opts.target()
     outcome = execute(
-        opts.target(),
+        target,
         plan,
         dry_run=dry_run,
         no_commit=no_commit,
         branch=branch,
         message=message,
-        command_line=command_line(ctx),
+        command_line=command_line(ctx, target.root),
     )
     if opts.json or json_out:
         emit_json(outcome.to_json())

@@ -1,11 +1,17 @@
 """``olx retire``: remove a release's ReleaseMap block and its Enum member in one change.
 
 Both go together so that no revision ever has one without the other (the half-retired
-revisions in the real history failed to import).
+revisions in the real history failed to import). ``--deployment D`` removes only D's
+lists from the block instead (see :func:`retire_deployments`).
+
+Whether a name that is in neither file was ever a release is a question for the git
+history; the caller answers it through ``retired_in`` so that planning stays pure.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import PurePosixPath
 from typing import Any
 
 import libcst as cst
@@ -16,7 +22,7 @@ from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_d
 from olx.edit.sequences import join_lines, own_comments, remove_element
 from olx.edit.splice import edit_class_body, member_name, rewrite_statement
 from olx.errors import GuardError, InputError, SafetyError
-from olx.ops.clone import key_index, map_dict, replace_map
+from olx.ops.clone import _resolve_deployments, key_index, map_dict, replace_map
 from olx.ops.releases import member_lines
 
 
@@ -43,12 +49,50 @@ def _pins(ws: Workspace, name: str) -> list[str]:
     ]
 
 
+# Where a name left the release Enum of types.py, as the git history tells it
+# (``1a2b3c4d5e 2024-03-01 "config: Retire olive"``), or None when it never held it.
+RetiredIn = Callable[[str], "str | None"]
+
+
+def already_retired(ws: Workspace, name: str, retired_in: RetiredIn | None) -> str:
+    """The "already retired" reason for a name that is in neither file.
+
+    Only a name that types.py once held counts as retired: anything else is a typo or
+    a name from another repository, an input error naming the closest release.
+    """
+    where = retired_in(name) if retired_in is not None else None
+    if where is None:
+        model = ws.model
+        known = [r.name for r in model.types.releases]
+        known += [b.release for b in model.matrix.release_map if b.release not in known]
+        raise names.unknown("release", name, known)
+    shown = PurePosixPath(ws.types_shown).name
+    return f"{name} is already retired (left {shown} in {where})"
+
+
 def retire(
-    ws: Workspace, name: str, block_only: bool = False, enum_only: bool = False
+    ws: Workspace,
+    name: str,
+    block_only: bool = False,
+    enum_only: bool = False,
+    deployments: list[str] | None = None,
+    retired_in: RetiredIn | None = None,
 ) -> Change:
-    """Plan ``olx retire NAME [--block-only | --enum-only]``."""
+    """Plan ``olx retire NAME [--block-only | --enum-only | --deployment D…]``.
+
+    ``retired_in`` answers, for a name in neither file, where the history of types.py
+    last held it (None: never, so an unknown name).
+    """
     if block_only and enum_only:
         raise InputError("--block-only and --enum-only exclude each other")
+    if deployments and (block_only or enum_only):
+        raise InputError(
+            "--deployment removes lists from the block; it excludes "
+            + ("--block-only" if block_only else "--enum-only"),
+            f"olx retire {name} --deployment D (the Enum member stays)",
+        )
+    if deployments:
+        return retire_deployments(ws, name, deployments, retired_in)
     model = ws.model
     values.validate_release_name(name)
     member = model.types.release(name)
@@ -60,12 +104,10 @@ def retire(
         " (ReleaseMap block)" if block_only else " (Enum member)" if enum_only else ""
     )
     if not drop_block and not drop_member:
-        why = f"{name} is already retired"
-        known = [r.name for r in model.types.releases]
         if member is None and block is None:
-            close = names.closest(name, known)
-            if close:  # a typo should not pass for a finished job unnoticed
-                why += f" (not a release here; did you mean {close!r}?)"
+            why = already_retired(ws, name, retired_in)
+        else:  # the other half is still there: --block-only or --enum-only said so
+            why = f"{name} is already retired"
         return nothing_to_do(ws, "retire", args, summary, why)
     users = _users(ws, name)
     if users:
@@ -116,6 +158,101 @@ def retire(
         follow_up_word=name,
     )
     return finish(ws, change, expected)
+
+
+def retire_deployments(
+    ws: Workspace,
+    name: str,
+    deployments: list[str],
+    retired_in: RetiredIn | None = None,
+) -> Change:
+    """Plan ``olx retire NAME --deployment D…``: only D's lists leave ``ReleaseMap[NAME]``.
+
+    The block goes with its last list; the Enum member stays. A list that is already
+    absent is nothing to do, as long as NAME is (or was) a release at all.
+    """
+    model = ws.model
+    values.validate_release_name(name)
+    block = model.matrix.block(name)
+    present = [d.deployment for d in block.deployments] if block else []
+    chosen = _resolve_deployments(model, deployments)
+    for dep in chosen:
+        if dep not in present and names.find_deployment(model, dep) is None:
+            valid = [d.name for d in model.matrix.deployments]
+            valid += [d for d in present if d not in valid]
+            raise names.unknown("deployment", dep, valid)
+    args = [name, *chosen]
+    summary = f"Retire {name} for {', '.join(chosen)}"
+    drop = [dep for dep in present if dep in chosen]  # in block order
+    if not drop:
+        if block is None and model.types.release(name) is None:
+            why = already_retired(ws, name, retired_in)
+        elif block is None:
+            why = f"{name} has no ReleaseMap block"
+        else:
+            why = f"ReleaseMap[{name!r}] has no list for {', '.join(chosen)}"
+        return nothing_to_do(ws, "retire", args, summary, why)
+    users = [
+        f"{dep.name} {st.stage}"
+        for dep in model.matrix.deployments
+        if dep.name in drop
+        for st in dep.stages
+        if st.release == name
+    ]
+    if users:
+        raise GuardError(
+            f"refused: {name} is still used by {', '.join(users)}",
+            "promote those stages to another release first",
+        )
+    whole = len(drop) == len(present)
+    expected = expected_of(model)
+    block_json = expected["release_map"][name]
+    details = [
+        f"ReleaseMap[{name!r}][{dep!r}] removed ({len(block_json[dep])} applications)"
+        for dep in drop
+    ]
+    if whole:
+        # An empty ``{}`` block would be a release mapped to nothing: it goes too.
+        del expected["release_map"][name]
+        details.append(f"ReleaseMap[{name!r}] removed (its last list went)")
+    else:
+        expected["release_map"][name] = {
+            dep: entries for dep, entries in block_json.items() if dep not in drop
+        }
+    transform = _drop_block(name) if whole else _drop_lists(name, drop)
+    new_matrix = rewrite_statement(
+        ws.matrix_src, model.matrix.release_map_stmt, transform
+    )  # type: ignore[arg-type]
+    # No follow-up checklist: the release stays, so its other mentions are still right.
+    change = Change("retire", args, summary, ws.types_src, new_matrix, details=details)
+    return finish(ws, change, expected)
+
+
+def _drop_lists(name: str, drop: list[str]):
+    def transform(module: cst.Module) -> cst.Module:
+        small, root = map_dict(module)
+        index = key_index(root, name)
+        if index is None:
+            raise SafetyError(f"ReleaseMap[{name!r}] not found in the statement")
+        elem = root.elements[index]
+        value = elem.value
+        if not isinstance(value, cst.Dict):
+            raise SafetyError(f"ReleaseMap[{name!r}] is not a dict literal")
+        for dep in drop:
+            at = key_index(value, dep)
+            if at is None:
+                raise SafetyError(f"ReleaseMap[{name!r}][{dep!r}] not found")
+            value = remove_element(value, at)
+        new_root = root.with_changes(
+            elements=[
+                *root.elements[:index],
+                elem.with_changes(value=value),
+                *root.elements[index + 1 :],
+            ]
+        )
+        return replace_map(module, small, new_root)
+
+    return transform
 
 
 def _drop_block(name: str):

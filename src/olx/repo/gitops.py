@@ -50,7 +50,11 @@ def open_repo(root: Path) -> git.Repo:
 
 
 def message_for(change: Change, first_line: str | None, command_line: str) -> str:
-    """``config: <summary>``, a body listing each change, the olx version and command."""
+    """``config: <summary>``, a body listing each change, the olx version and command.
+
+    ``command_line`` is already the re-runnable one (no ``--repo``, no machine paths:
+    :func:`olx.cli.cmdline.recorded`), so that a reviewer can repeat it in a checkout.
+    """
     subject = first_line or f"config: {change.summary}"
     body = [f"- {d}" for d in change.details]
     body += [f"- warning: {w}" for w in change.warnings]
