@@ -4,9 +4,11 @@ and refusals, on the example and on every shape fixture."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
-from rewrite_support import SHAPES, assert_ruff_clean, ws_of
+from oracle import oracle
+from rewrite_support import SHAPES, assert_ruff_clean, replace_once, workspace, ws_of
 
 from olx.core.check import check
 from olx.edit.change import Change
@@ -426,3 +428,67 @@ def test_string_values_with_quotes_are_escaped_data_not_code():
     )
     assert entry["translation_overrides"] == [evil]
     assert "import os" not in change.new_matrix.replace(json.dumps([evil])[1:-1], "")
+
+
+# --- a file laid out wider than 88: one-line entries stay on one line --------------------
+
+ONE_LINE = Path(__file__).parent / "fixtures" / "one_line_entries"
+
+
+def one_line_ws():
+    return workspace(
+        (ONE_LINE / "types.py").read_text(encoding="utf-8"),
+        (ONE_LINE / "version_matrix.py").read_text(encoding="utf-8"),
+    )
+
+
+def test_one_line_fixture_reads_as_python_evaluates_it():
+    assert one_line_ws().model.to_json() == oracle(ONE_LINE)
+
+
+def test_one_line_entry_keeps_its_line():
+    ws = one_line_ws()
+    change = override(ws, "olive", "campus", "forum", branch="campus/olive")
+    old = (
+        '            OpenEdxApplicationVersion(application="forum", '
+        'application_type="IDA", release="olive"),\n'
+    )
+    new = old.replace(
+        'release="olive")', 'release="olive", branch_override="campus/olive")'
+    )
+    assert change.new_matrix == replace_once(ws.matrix_src, old, new)
+    back = override(ws.after(change), "olive", "campus", "forum", no_branch=True)
+    assert back.new_matrix == ws.matrix_src
+
+
+def test_one_line_entry_with_type_ignore_keeps_the_comment():
+    ws = one_line_ws()
+    change = override(ws, "olive", "campus", "edx-platform", runtime="3.8")
+    assert (
+        'release="olive", runtime_version_override="3.8"),  # type: ignore\n'
+        in change.new_matrix
+    )
+
+
+def test_one_line_list_gets_a_one_line_entry_and_loses_it_again():
+    ws = one_line_ws()
+    change = enable_app(ws, "campus-theme", "olive", "campus")
+    assert (
+        '        "campus": [\n'
+        '            OpenEdxApplicationVersion(application="campus-theme", '
+        'application_type="IDA", release="olive"),\n'
+    ) in change.new_matrix
+    assert_ok(change)
+    assert disable_app(
+        ws.after(change), "campus-theme", "olive", "campus"
+    ).new_matrix == (ws.matrix_src)
+
+
+def test_removing_the_fork_origin_leaves_no_stray_comma_and_keeps_the_comment():
+    ws = one_line_ws()
+    change = override(ws, "olive", "campus", "gradebook", no_origin=True)
+    assert (
+        "            # The gradebook runs our fork for the grade export patch.\n"
+        '            OpenEdxApplicationVersion(application="gradebook", '
+        'application_type="MFE", release="olive"),\n'
+    ) in change.new_matrix

@@ -63,6 +63,7 @@ class EntryStyle:
     application: str = "string"  # "string" or "enum"
     release: str = "string"  # "string", "attribute", "subscript" or "value"
     exploded: bool = True
+    width: int = LINE_LENGTH  # see file_width
 
     def application_text(self, app: Application) -> str:
         if self.application == "enum":
@@ -131,7 +132,24 @@ def style_of(matrix_src: str, entry: AppEntry | None) -> EntryStyle:
         application="enum" if isinstance(app, ast.Attribute) else "string",
         release=release_style,
         exploded="\n" in text,
+        width=file_width(matrix_src),
     )
+
+
+def file_width(matrix_src: str) -> int:
+    """The line length the file's one-line entries were laid out at (88 at least).
+
+    A file laid out wider than ruff's 88 keeps its width: olx does not re-wrap what a
+    person chose to keep on one line.
+    """
+    width = LINE_LENGTH
+    for line in matrix_src.split("\n"):
+        if ENTRY_MODEL + "(" not in line:
+            continue
+        code = line.split("  #", 1)[0].rstrip()
+        if code.endswith(("),", ")")):
+            width = max(width, len(code))
+    return width
 
 
 class KeywordOrder:
@@ -181,9 +199,9 @@ def call_text(style: EntryStyle, kwargs: list[tuple[str, Writer]], indent: int) 
     """A new entry's call at ``indent``: one line, hugged, or one keyword per line."""
     flat_args = ", ".join(f"{k}={w(0, 0, 0)}" for k, w in kwargs)
     if not style.exploded and "\n" not in flat_args:
-        if indent + len(style.func) + len(flat_args) + 3 <= LINE_LENGTH:
+        if indent + len(style.func) + len(flat_args) + 3 <= style.width:
             return f"{style.func}({flat_args})"
-        if indent + 4 + len(flat_args) <= LINE_LENGTH:
+        if indent + 4 + len(flat_args) <= style.width:
             pad = " " * (indent + 4)
             return f"{style.func}(\n{pad}{flat_args}\n{' ' * indent})"
     inner = indent + 4
@@ -224,6 +242,7 @@ def _edit_call(
     edits: list[tuple[str, Writer | None]],
     order: KeywordOrder,
     indent: int | None,
+    limit: int,
 ) -> cst.Call:
     written: dict[str, Writer] = {}
     exploded = call_is_exploded(call)
@@ -262,7 +281,7 @@ def _edit_call(
         written[kw] = writer
     if exploded or indent is None:
         return call
-    call = layout_call(call, indent, 1)
+    call = layout_call(call, indent, 1, limit)
     if call_is_exploded(call) and written:
         # Laid out one keyword per line: long values are laid out for that place.
         inner = indent + 4
@@ -281,7 +300,11 @@ def _edit_call(
 
 
 def _edit_list(
-    node: cst.List, edit: ListEdit, order: KeywordOrder, key_indent: int | None
+    node: cst.List,
+    edit: ListEdit,
+    order: KeywordOrder,
+    key_indent: int | None,
+    width: int,
 ) -> cst.List:
     elements = list(node.elements)
     for index, kw_edits in edit.keywords.items():
@@ -290,7 +313,7 @@ def _edit_list(
             raise SafetyError("an entry is not a call")
         indent = _element_indent(node, index)
         elements[index] = elem.with_changes(
-            value=_edit_call(elem.value, kw_edits, order, indent)
+            value=_edit_call(elem.value, kw_edits, order, indent, width)
         )
     node = node.with_changes(elements=elements)
     for index in sorted(edit.removals, reverse=True):
@@ -325,6 +348,7 @@ def rewrite_entries(
 ) -> str:
     """Apply every list edit in one libcst pass over the ReleaseMap statement."""
     order = KeywordOrder(model)
+    width = file_width(matrix_src)
 
     def transform(module: cst.Module) -> cst.Module:
         small, root = map_dict(module)
@@ -351,7 +375,7 @@ def rewrite_entries(
                 else None
             )
             dep_elems[d_at] = dep_elems[d_at].with_changes(
-                value=_edit_list(dep_elems[d_at].value, edit, order, key_indent)
+                value=_edit_list(dep_elems[d_at].value, edit, order, key_indent, width)
             )
             elements[r_at] = elements[r_at].with_changes(
                 value=block.with_changes(elements=dep_elems)
