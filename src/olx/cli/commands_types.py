@@ -1,1 +1,146 @@
 """Edits of the Enums in types.py: ``add-app``, ``set-app``, ``remove-app``, ``set-release``."""
+
+# No ``from __future__ import annotations``: typer reads the annotations as objects
+# (see entry.py).
+
+from typing import Annotated
+
+import typer
+
+from olx.cli.entry import (
+    BranchOpt,
+    DryRun,
+    GitBranchOpt,
+    JsonFlag,
+    MessageOpt,
+    NoCommit,
+    app,
+    handled,
+    write,
+)
+
+
+@app.command("add-app")
+@handled
+def add_app(
+    ctx: typer.Context,
+    value: Annotated[str, typer.Argument(help="Application value, e.g. notes-api.")],
+    app_type: Annotated[
+        str, typer.Option("--type", help="IDA or MFE (which Enum it joins).")
+    ],
+    repository: Annotated[
+        str, typer.Option("--repository", help="Its git repository (https URL).")
+    ],
+    path: Annotated[
+        str | None, typer.Option("--path", help="MFE path (default: VALUE).")
+    ] = None,
+    member: Annotated[
+        str | None,
+        typer.Option("--member", help="Enum member name (default: VALUE, - as _)."),
+    ] = None,
+    dry_run: DryRun = False,
+    no_commit: NoCommit = False,
+    branch: BranchOpt = None,
+    message: MessageOpt = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Add VALUE to the application Enum (IDA) or the micro-frontend Enum (MFE)."""
+    from olx.ops.apps import add_app as plan
+
+    write(
+        ctx,
+        lambda ws: plan(ws, value, app_type, repository, path, member),
+        dry_run=dry_run,
+        no_commit=no_commit,
+        branch=branch,
+        message=message,
+        json_out=json_out,
+    )
+
+
+@app.command("set-app")
+@handled
+def set_app(
+    ctx: typer.Context,
+    value: Annotated[str, typer.Argument(help="Application value or member name.")],
+    repository: Annotated[
+        str | None, typer.Option("--repository", help="New repository (https URL).")
+    ] = None,
+    path: Annotated[
+        str | None, typer.Option("--path", help="New path (an MFE only).")
+    ] = None,
+    dry_run: DryRun = False,
+    no_commit: NoCommit = False,
+    branch: BranchOpt = None,
+    message: MessageOpt = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Change the repository (or an MFE's path) of an existing application member."""
+    from olx.ops.apps import set_app as plan
+
+    write(
+        ctx,
+        lambda ws: plan(ws, value, repository, path),
+        dry_run=dry_run,
+        no_commit=no_commit,
+        branch=branch,
+        message=message,
+        json_out=json_out,
+    )
+
+
+@app.command("remove-app")
+@handled
+def remove_app(
+    ctx: typer.Context,
+    value: Annotated[str, typer.Argument(help="Application value or member name.")],
+    dry_run: DryRun = False,
+    no_commit: NoCommit = False,
+    branch: BranchOpt = None,
+    message: MessageOpt = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Remove VALUE's Enum member and every ReleaseMap entry of it, in one change."""
+    from olx.ops.remove_app import remove_app as plan
+
+    write(
+        ctx,
+        lambda ws: plan(ws, value),
+        dry_run=dry_run,
+        no_commit=no_commit,
+        branch=branch,
+        message=message,
+        json_out=json_out,
+    )
+
+
+@app.command("set-release")
+@handled
+def set_release(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Release, e.g. ulmo.")],
+    release_branch: Annotated[
+        str | None, typer.Option("--branch", help="The release's branch.")
+    ] = None,
+    python: Annotated[
+        str | None, typer.Option("--python", help="Python version.")
+    ] = None,
+    node: Annotated[str | None, typer.Option("--node", help="Node.js version.")] = None,
+    dry_run: DryRun = False,
+    no_commit: NoCommit = False,
+    branch: GitBranchOpt = None,
+    message: MessageOpt = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Change the branch or runtime versions of the existing release NAME."""
+    from olx.ops.releases import set_release as plan
+
+    write(
+        ctx,
+        lambda ws: plan(ws, name, release_branch, python, node),
+        dry_run=dry_run,
+        no_commit=no_commit,
+        branch=branch,
+        message=message,
+        json_out=json_out,
+    )

@@ -1,9 +1,8 @@
-"""``olx add-release`` and ``olx retire``: the release Enum and its ReleaseMap block.
+"""``olx add-release`` and ``olx set-release``: members of the release Enum.
 
-A release is added as one member after the last, in the members' arity and style; it is
-retired by removing its block and its member in one change, so that no revision ever
-has one without the other (the half-retired revisions in the real history failed to
-import).
+A release is added as one member after the last, in the members' arity and style (it is
+retired by :mod:`olx.ops.retire`, block and member in one change). ``set-release``
+changes the branch or runtime strings of a member and nothing else of it.
 """
 
 from __future__ import annotations
@@ -25,6 +24,7 @@ from olx.edit.change import (
     finish,
     nothing_to_do,
 )
+from olx.edit.members import find_member, set_items
 from olx.edit.splice import edit_class_body, member_name, rewrite_statement
 from olx.errors import InputError, SafetyError
 from olx.ops.clone import clone_release
@@ -200,6 +200,85 @@ def _add_member(
         new_types,
         ws.matrix_src,
         details=[detail],
+        warnings=warnings,
+    )
+    return finish(ws, change, expected)
+
+
+def set_release(
+    ws: Workspace,
+    name: str,
+    branch: str | None = None,
+    python: str | None = None,
+    node: str | None = None,
+) -> Change:
+    """Plan ``olx set-release NAME [--branch B] [--python V] [--node V]``."""
+    if branch is None and python is None and node is None:
+        raise InputError("nothing to set", "pass --branch, --python and/or --node")
+    model = ws.model
+    release = names.release(model, name)
+    if branch is not None:
+        check_value.validate_branch(branch)
+    if python is not None:
+        check_value.validate_runtime(python, "Python version")
+    if node is not None:
+        check_value.validate_runtime(node, "Node.js version")
+    if release.arity != 4 and (python is not None or node is not None):
+        raise InputError(
+            f"{RELEASE_ENUM}.{release.member} has two fields here (name, branch)",
+            "drop --python/--node",
+        )
+    # Item index in the member's tuple → (label, current value, asked value).
+    fields = {
+        1: ("branch", release.branch, branch),
+        2: ("Python", release.python_version, python),
+        3: ("Node.js", release.node_version, node),
+    }
+    changes = {i: new for i, (_, old, new) in fields.items() if new not in (None, old)}
+    args = [release.name]
+    asked = [f"{label} {new}" for label, _, new in fields.values() if new is not None]
+    summary = f"Set {', '.join(asked)} of release {release.name}"
+    if not changes:
+        return nothing_to_do(
+            ws, "set-release", args, summary, f"release {release.name} is already so"
+        )
+    warnings = []
+    if 1 in changes and changes[1].startswith("olx/"):
+        # --branch here is the release's branch; a commit branch typed by habit
+        # would otherwise land silently in the Enum.
+        warnings.append(
+            f"the release branch {changes[1]!r} looks like an olx commit branch; "
+            "the commit branch of set-release is --git-branch"
+        )
+
+    def change_member(body: list[Any]) -> list[Any]:
+        i = find_member(body, release.member, RELEASE_ENUM)
+        body[i] = set_items(body[i], changes, release.span.start_col)
+        return body
+
+    def transform(module: cst.Module) -> cst.Module:
+        return edit_class_body(module, change_member, RELEASE_ENUM)
+
+    new_types = rewrite_statement(ws.types_src, release.stmt, transform)
+    expected = expected_of(model)
+    keys = {1: "branch", 2: "python_version", 3: "node_version"}
+    expected["releases"] = [
+        {**r, **{keys[i]: v for i, v in changes.items()}}
+        if r["member"] == release.member
+        else r
+        for r in expected["releases"]
+    ]
+    details = [
+        f"{RELEASE_ENUM}.{release.member}: {fields[i][0]} {fields[i][1]} → {new}"
+        for i, new in changes.items()
+    ]
+    change = Change(
+        "set-release",
+        args,
+        summary,
+        new_types,
+        ws.matrix_src,
+        details=details,
         warnings=warnings,
     )
     return finish(ws, change, expected)

@@ -1,0 +1,190 @@
+"""Enum members written as tuples of strings: insert, change, drop, in the file's layout.
+
+Shared by the commands that edit types.py's Enums (``add-app``, ``set-app``,
+``remove-app``, ``set-release``). A member is one class-body line ``name = (...)``, on one
+line or exploded over several in ruff's form (one item a line, magic trailing comma).
+New and changed members are written so that a file ``ruff format`` leaves unchanged stays
+so: one line while it fits in the line length, exploded otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import libcst as cst
+
+from olx.edit.sequences import join_lines, own_comments
+from olx.edit.splice import edit_class_body, member_name, quoted, string_value
+from olx.errors import InputError, SafetyError
+
+LINE_LENGTH = 88
+# ruff leaves pragma comments out of a line's width (measured with ruff 0.17: noqa,
+# type-ignore and pyright comments do not make a line too long, any other comment does).
+_PRAGMA = re.compile(r"#\s+(type:|noqa|pyright:|pylint:|nosec|isort:|ruff:)", re.I)
+# Names an Enum member must not take even when the class body does not define them:
+# ``mro`` fails at import, ``name``/``value`` would shadow what ``Enum.x.value`` means.
+RESERVED = frozenset({"mro", "name", "value"})
+
+
+def member_indexes(body: Sequence[Any]) -> list[int]:
+    """Indexes of the Enum member statements (``name = (...)``) in a class body."""
+    return [i for i, stmt in enumerate(body) if member_name(stmt)]
+
+
+def other_names(body: Sequence[Any]) -> set[str]:
+    """Names a class body defines that are not members: annotations, methods, classes,
+    private assignments. A member of the same name would shadow or break them."""
+    names: set[str] = set()
+    for stmt in body:
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            names.add(stmt.name.value)
+        elif isinstance(stmt, cst.SimpleStatementLine) and not member_name(stmt):
+            for small in stmt.body:
+                targets = []
+                if isinstance(small, cst.AnnAssign):
+                    targets = [small.target]
+                elif isinstance(small, cst.Assign):
+                    targets = [t.target for t in small.targets]
+                names.update(t.value for t in targets if isinstance(t, cst.Name))
+    return names | RESERVED
+
+
+def _tuple(stmt: Any) -> cst.Tuple | None:
+    if not member_name(stmt):
+        return None
+    value = stmt.body[0].value
+    return value if isinstance(value, cst.Tuple) else None
+
+
+def is_exploded(stmt: Any) -> bool:
+    """Whether a member's tuple is written one item a line (ruff's exploded form)."""
+    value = _tuple(stmt)
+    return bool(
+        value is not None
+        and value.lpar
+        and isinstance(value.lpar[0].whitespace_after, cst.ParenthesizedWhitespace)
+    )
+
+
+def first_quote(stmt: Any) -> str:
+    """The quote character of a statement's first string literal (default ``"``)."""
+    found = []
+
+    class _Find(cst.CSTVisitor):
+        def visit_SimpleString(self, node):  # noqa: N802 (libcst API)
+            found.append(node.quote)
+
+    stmt.visit(_Find())
+    return found[0] if found and found[0] in ("'", '"') else '"'
+
+
+def member_text(
+    name: str, values: list[str], quote: str, indent: int, exploded: bool = False
+) -> str:
+    """A member statement: one line when it fits at ``indent``, unless ``exploded``."""
+    items = [f"{quote}{v}{quote}" for v in values]
+    one_line = f"{name} = ({', '.join(items)})"
+    if not exploded and indent + len(one_line) <= LINE_LENGTH:
+        return one_line + "\n"
+    inner = "".join(f"    {item},\n" for item in items)  # ruff's exploded form
+    return f"{name} = (\n{inner})\n"
+
+
+def line_width(stmt: cst.SimpleStatementLine, indent: int) -> int:
+    """The width ruff measures for a one-line statement at column ``indent``."""
+    code = cst.Module(body=[]).code_for_node(stmt.body[0])
+    trailing = stmt.trailing_whitespace
+    width = indent + len(code)
+    if trailing.comment is not None and not _PRAGMA.match(trailing.comment.value):
+        width += len(trailing.whitespace.value) + len(trailing.comment.value)
+    return width
+
+
+def explode(stmt: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
+    """A one-line member exploded as ruff does; its trailing comment stays after ``)``."""
+    value = _tuple(stmt)
+    if value is None:
+        raise SafetyError(f"{member_name(stmt)} is not a tuple member")
+    code = cst.Module(body=[]).code_for_node
+    items = "".join(f"    {code(e.value)},\n" for e in value.elements)
+    template = cst.parse_statement(f"x = (\n{items})\n")
+    assign = stmt.body[0].with_changes(value=template.body[0].value)  # type: ignore[attr-defined]
+    return stmt.with_changes(body=[assign])
+
+
+def set_items(
+    stmt: cst.SimpleStatementLine, changes: dict[int, str], indent: int
+) -> cst.SimpleStatementLine:
+    """Replace items of a member's tuple (index → new value), each in its own quotes.
+
+    Only those literals change; a one-line member that no longer fits is exploded.
+    """
+    value = _tuple(stmt)
+    if value is None:
+        raise SafetyError(f"{member_name(stmt)} is not a tuple member")
+    elements = list(value.elements)
+    for index, new in changes.items():
+        old = elements[index].value
+        like = old if isinstance(old, cst.SimpleString) else None
+        if isinstance(old, cst.ConcatenatedString) and isinstance(
+            old.left, cst.SimpleString
+        ):
+            like = old.left  # a split literal becomes one literal in its quotes
+        if string_value(old) is None:
+            raise SafetyError(f"item {index} of {member_name(stmt)} is not a string")
+        elements[index] = elements[index].with_changes(value=quoted(new, like))
+    assign = stmt.body[0].with_changes(value=value.with_changes(elements=elements))  # type: ignore[attr-defined]
+    new_stmt = stmt.with_changes(body=[assign])
+    if not is_exploded(new_stmt) and line_width(new_stmt, indent) > LINE_LENGTH:
+        new_stmt = explode(new_stmt)
+    return new_stmt
+
+
+def find_member(body: Sequence[Any], member: str, enum: str) -> int:
+    """The body index of ``enum``'s member ``member`` (the model said it is there)."""
+    for i in member_indexes(body):
+        if member_name(body[i]) == member:
+            return i
+    raise SafetyError(f"{enum}.{member} not found in the statement")
+
+
+def insert_at(body: list[Any], index: int, stmt: Any) -> list[Any]:
+    """Insert ``stmt`` at body ``index``: the blank lines and section comments above the
+    statement it goes before move above it; that statement's own comments stay its own."""
+    if index < len(body):
+        kept, own = own_comments(body[index].leading_lines)
+        stmt = stmt.with_changes(leading_lines=kept)
+        body[index] = body[index].with_changes(leading_lines=own)
+    return [*body[:index], stmt, *body[index:]]
+
+
+def drop_at(body: list[Any], index: int) -> list[Any]:
+    """Remove the statement at ``index`` with its own comments (like ``retire``): blank
+    lines and section comments above them stay, now above whatever follows."""
+    removed = body.pop(index)
+    kept, _ = own_comments(removed.leading_lines)
+    if index < len(body):
+        body[index] = body[index].with_changes(
+            leading_lines=join_lines(kept, body[index].leading_lines)
+        )
+    return body
+
+
+def edit_enum(
+    source_stmt_module: cst.Module, enum: str, edit: Callable[[list[Any]], list[Any]]
+) -> cst.Module:
+    """Apply ``edit`` to the body of the Enum class ``enum`` (the module's statement);
+    an Enum left without any statement would not parse, so that is refused."""
+
+    def guarded(body: list[Any]) -> list[Any]:
+        new = edit(body)
+        if not new:
+            raise InputError(
+                f"{enum} would be left with an empty body",
+                "edit the class by hand: Python needs at least one statement in it",
+            )
+        return new
+
+    return edit_class_body(source_stmt_module, guarded, enum)

@@ -1,0 +1,281 @@
+"""``olx add-app`` and ``olx set-app``: members of the application Enums in types.py.
+
+IDAs are members ``name = (value, repository)`` of ``OpenEdxApplication``, MFEs
+``name = (value, repository, path)`` of ``OpenEdxMicroFrontend``. A new member takes
+the existing members' arity, quotes and layout, and goes where their order puts it;
+a changed member keeps every byte but the string that changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from olx.core import names
+from olx.core import values as check_value
+from olx.core.model import Application, Matrix, Statement
+from olx.core.reader import IDA_ENUM, MFE_ENUM
+from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_do
+from olx.edit.members import (
+    find_member,
+    first_quote,
+    insert_at,
+    is_exploded,
+    member_indexes,
+    member_text,
+    other_names,
+    set_items,
+)
+from olx.edit.splice import edit_class_body, member_name, rewrite_statement
+from olx.errors import InputError
+
+ENUMS = {"IDA": IDA_ENUM, "MFE": MFE_ENUM}
+FIELDS = ("value", "repository", "path")
+
+
+def app_type(text: str) -> str:
+    """``ida``/``IDA``/``mfe``/``MFE`` → ``IDA``/``MFE``."""
+    for known in ENUMS:
+        if text.upper() == known:
+            return known
+    raise names.unknown("application type", text, list(ENUMS))
+
+
+def enum_members(model: Matrix, kind: str) -> list[Application]:
+    """The members of the IDA or MFE Enum, in source order."""
+    return [a for a in model.types.applications if a.type == kind]
+
+
+def arity_of(members: list[Application]) -> int:
+    """The number of items the Enum's members have (the most common, should they
+    differ; a file where they differ is read all the same)."""
+    counts: dict[int, int] = {}
+    for app in members:
+        n = _items(app)
+        counts[n] = counts.get(n, 0) + 1
+    return max(counts, key=lambda n: counts[n])
+
+
+def _items(app: Application) -> int:
+    if app.path is not None:
+        return 3
+    return 2 if app.repository is not None else 1
+
+
+def _enum_stmt(model: Matrix, kind: str) -> Statement:
+    members = enum_members(model, kind)
+    if not members:
+        raise InputError(
+            f"{ENUMS[kind]} has no members here to take the layout from",
+            "add the first member by hand",
+        )
+    return members[0].stmt
+
+
+def with_applications(expected: dict[str, Any], kind: str, edit: Any) -> dict[str, Any]:
+    """``expected`` with the list of ``kind``'s applications edited (IDAs, then MFEs)."""
+    apps = expected["applications"]
+    mine = [a for a in apps if a["type"] == kind]
+    mine = edit(mine)
+    ida = mine if kind == "IDA" else [a for a in apps if a["type"] == "IDA"]
+    mfe = mine if kind == "MFE" else [a for a in apps if a["type"] == "MFE"]
+    expected["applications"] = ida + mfe
+    return expected
+
+
+def add_app(
+    ws: Workspace,
+    value: str,
+    kind: str,
+    repository: str,
+    path: str | None = None,
+    member: str | None = None,
+) -> Change:
+    """Plan ``olx add-app VALUE --type IDA|MFE --repository URL [--path P] [--member NAME]``."""
+    model = ws.model
+    kind = app_type(kind)
+    enum = ENUMS[kind]
+    check_value.validate_app_value(value)
+    check_value.validate_url(repository, "repository")
+    if path is not None:
+        if kind == "IDA":
+            raise InputError("--path is for an MFE only", "drop --path")
+        check_value.validate_mfe_path(path)
+    name = member if member is not None else value.replace("-", "_")
+    check_value.validate_member_name(name)
+    args = [value]
+    summary = f"Add application {value} ({kind})"
+
+    existing = next((a for a in model.types.applications if a.value == value), None)
+    if existing is not None:
+        return _already(ws, existing, kind, repository, path, member, args, summary)
+    taken = next((a for a in model.types.applications if a.member == name), None)
+    if taken is not None:
+        raise InputError(
+            f"{ENUMS[taken.type]} already has a member named {name} "
+            f"(value {taken.value!r})",
+            "choose another name with --member",
+        )
+
+    members = enum_members(model, kind)
+    stmt = _enum_stmt(model, kind)
+    arity = arity_of(members)
+    if kind == "MFE" and arity == 3:
+        path = value if path is None else path
+    elif path is not None:
+        raise InputError(
+            f"the members of {enum} have {arity} fields here (no path)", "drop --path"
+        )
+    if arity == 1:
+        raise InputError(
+            f"the members of {enum} have no repository field here",
+            "add the member by hand",
+        )
+    items = [value, repository, path][:arity]
+    indent = {a.member: a.span.start_col for a in members}
+    at: list[int] = []
+
+    def insert(body: list[Any]) -> list[Any]:
+        check_value.validate_member_name(name, other_names(body))
+        lines = member_indexes(body)
+        order = [member_name(body[i]) or "" for i in lines]
+        # Alphabetical where the members are; otherwise the new one goes last.
+        k = len(order)
+        if order == sorted(order):
+            k = next((j for j, m in enumerate(order) if m > name), len(order))
+        at.append(k)
+        neighbour = body[lines[k - 1] if k > 0 else lines[0]]
+        text = member_text(
+            name,
+            items,  # type: ignore[arg-type]
+            first_quote(neighbour),
+            indent.get(member_name(neighbour) or "", 4),
+            exploded=is_exploded(neighbour),
+        )
+        index = lines[k] if k < len(lines) else lines[-1] + 1
+        return insert_at(body, index, cst.parse_statement(text))
+
+    new_types = rewrite_statement(
+        ws.types_src, stmt, lambda m: edit_class_body(m, insert, enum)
+    )
+    entry = {
+        "value": value,
+        "member": name,
+        "type": kind,
+        "repository": repository,
+        "path": path if kind == "MFE" else None,
+    }
+    expected = with_applications(
+        expected_of(model), kind, lambda apps: [*apps[: at[0]], entry, *apps[at[0] :]]
+    )
+    detail = f"{enum}.{name}: " + ", ".join(items)  # type: ignore[arg-type]
+    change = Change(
+        "add-app", args, summary, new_types, ws.matrix_src, details=[detail]
+    )
+    return finish(ws, change, expected)
+
+
+def _already(
+    ws: Workspace,
+    app: Application,
+    kind: str,
+    repository: str,
+    path: str | None,
+    member: str | None,
+    args: list[str],
+    summary: str,
+) -> Change:
+    """add-app of a value that is there: a no-op when every given field agrees."""
+    enum = ENUMS[app.type]
+    if app.type != kind:
+        raise InputError(
+            f"{app.value} is already an {app.type} ({enum}.{app.member})",
+            f"olx remove-app {app.value} first, should it really be an {kind}",
+        )
+    differ = []
+    if app.repository != repository:
+        differ.append(f"repository {app.repository!r}")
+    if path is not None and app.path != path:
+        differ.append(f"path {app.path!r}")
+    if member is not None and app.member != member:
+        differ.append(f"member name {app.member!r}")
+    if differ:
+        raise InputError(
+            f"{app.value} is already in {enum} with another " + ", ".join(differ),
+            f"change it with olx set-app {app.value}",
+        )
+    return nothing_to_do(
+        ws,
+        "add-app",
+        args,
+        summary,
+        f"{app.value} is already present ({enum}.{app.member})",
+    )
+
+
+def set_app(
+    ws: Workspace,
+    value: str,
+    repository: str | None = None,
+    path: str | None = None,
+) -> Change:
+    """Plan ``olx set-app VALUE [--repository URL] [--path P]``."""
+    model = ws.model
+    if repository is None and path is None:
+        raise InputError("nothing to set", "pass --repository URL and/or --path P")
+    app = names.application(model, value)
+    enum = ENUMS[app.type]
+    if repository is not None:
+        check_value.validate_url(repository, "repository")
+        if app.repository is None:
+            raise InputError(
+                f"{enum}.{app.member} has no repository field", "edit it by hand"
+            )
+    if path is not None:
+        if app.type == "IDA":
+            raise InputError(
+                f"{app.value} is an IDA: only an MFE has a path", "drop --path"
+            )
+        check_value.validate_mfe_path(path)
+        if app.path is None:
+            raise InputError(
+                f"the members of {enum} have no path field here", "drop --path"
+            )
+    asked = {1: repository, 2: path}
+    have = {1: app.repository, 2: app.path}
+    changes = {i: v for i, v in asked.items() if v is not None and v != have[i]}
+    what = " and ".join(FIELDS[i] for i in (1, 2) if asked[i] is not None)
+    args = [app.value]
+    summary = f"Set {what} of application {app.value}"
+    if not changes:
+        return nothing_to_do(
+            ws, "set-app", args, summary, f"{app.value} already has that {what}"
+        )
+
+    def change_member(body: list[Any]) -> list[Any]:
+        i = find_member(body, app.member, enum)
+        body[i] = set_items(body[i], changes, app.span.start_col)
+        return body
+
+    new_types = rewrite_statement(
+        ws.types_src, app.stmt, lambda m: edit_class_body(m, change_member, enum)
+    )
+
+    def edit(apps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for entry in apps:
+            if entry["member"] == app.member:
+                entry = dict(entry)
+                for i, new in changes.items():
+                    entry[FIELDS[i]] = new
+            out.append(entry)
+        return out
+
+    expected = with_applications(expected_of(model), app.type, edit)
+    details = [
+        f"{enum}.{app.member}: {FIELDS[i]} {have[i]} → {new}"
+        for i, new in changes.items()
+    ]
+    change = Change("set-app", args, summary, new_types, ws.matrix_src, details=details)
+    return finish(ws, change, expected)

@@ -1,0 +1,162 @@
+"""``olx remove-app VALUE``: the Enum member and every ReleaseMap entry of it, at once.
+
+Both go in one change: an entry whose application is no member any more fails
+``olx check`` (and an entry written ``OpenEdxApplication.member`` fails to import), so
+no revision should have one without the other. Entries are matched by what the reader
+resolves them to, whether written ``application="x"`` or as an Enum reference.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+import libcst as cst
+
+from olx.core import names
+from olx.core.model import Application
+from olx.core.reader import parse
+from olx.edit.change import Change, Workspace, expected_of, finish
+from olx.edit.members import drop_at, edit_enum, find_member
+from olx.edit.sequences import remove_element
+from olx.edit.splice import rewrite_statement
+from olx.errors import InputError, SafetyError
+from olx.ops.apps import ENUMS, with_applications
+from olx.ops.clone import key_index, map_dict, replace_map
+
+# (release, deployment) → indexes of the entries to remove, in list order.
+Doomed = dict[tuple[str, str], list[int]]
+
+
+def _doomed(ws: Workspace, value: str) -> Doomed:
+    out: Doomed = {}
+    for block in ws.model.matrix.release_map:
+        for dep in block.deployments:
+            # The reader keeps one entry per list element, in order, so these indexes
+            # are the libcst List's indexes too.
+            found = [i for i, e in enumerate(dep.entries) if e.application == value]
+            if found:
+                out[(block.release, dep.deployment)] = found
+    return out
+
+
+def _drop_entries(doomed: Doomed):
+    def transform(module: cst.Module) -> cst.Module:
+        small, root = map_dict(module)
+        elements = list(root.elements)
+        for (release, deployment), indexes in doomed.items():
+            r = key_index(root, release)
+            if r is None or not isinstance(elements[r].value, cst.Dict):
+                raise SafetyError(f"ReleaseMap[{release!r}] not found in the statement")
+            block = elements[r].value
+            d = key_index(block, deployment)
+            if d is None or not isinstance(block.elements[d].value, cst.List):
+                raise SafetyError(
+                    f"ReleaseMap[{release!r}][{deployment!r}] not found in the statement"
+                )
+            entries = block.elements[d].value
+            for i in reversed(indexes):
+                entries = remove_element(entries, i)
+            dep_elems = list(block.elements)
+            dep_elems[d] = dep_elems[d].with_changes(value=entries)
+            elements[r] = elements[r].with_changes(
+                value=block.with_changes(elements=dep_elems)
+            )
+            root = root.with_changes(elements=elements)
+        return replace_map(module, small, root)
+
+    return transform
+
+
+def remove_app(ws: Workspace, value: str) -> Change:
+    """Plan ``olx remove-app VALUE``: the member and every entry of it, listed."""
+    model = ws.model
+    app = names.application(model, value)
+    enum = ENUMS[app.type]
+    doomed = _doomed(ws, app.value)
+    args = [app.value]
+    summary = f"Remove application {app.value} ({app.type})"
+
+    new_types = _drop_member(ws, app, enum)
+    new_matrix = ws.matrix_src
+    if doomed:
+        new_matrix = _rewrite_matrix(ws, doomed)
+    left = _references(new_types, ws.types_shown, enum, app) + _references(
+        new_matrix, ws.matrix_shown, enum, app
+    )
+    if left:
+        # A reference olx does not remove (a module-level constant, say) would fail at
+        # import; the user decides what it becomes.
+        raise InputError(
+            f"{enum}.{app.member} is still referenced outside ReleaseMap entries: "
+            + ", ".join(left),
+            "remove or change those references by hand first",
+        )
+
+    expected = with_applications(
+        expected_of(model),
+        app.type,
+        lambda apps: [a for a in apps if a["member"] != app.member],
+    )
+    details = [f"{enum}.{app.member} removed"]
+    for (release, deployment), indexes in doomed.items():
+        entries = expected["release_map"][release][deployment]
+        kept = [e for i, e in enumerate(entries) if i not in indexes]
+        expected["release_map"][release] = {
+            **expected["release_map"][release],
+            deployment: kept,
+        }
+        where = f"ReleaseMap[{release!r}][{deployment!r}]"
+        details += [f"{where}: {app.value} removed"] * len(indexes)
+        if not kept:
+            details.append(f"{where} is now empty ([])")
+    change = Change(
+        "remove-app",
+        args,
+        summary,
+        new_types,
+        new_matrix,
+        details=details,
+        follow_up_word=app.value,
+    )
+    return finish(ws, change, expected)
+
+
+def _references(source: str, shown: str, enum: str, app: Application) -> list[str]:
+    """``file:line`` of every ``Enum.member``/``Enum["member" or "value"]`` left."""
+    found = []
+    for node in ast.walk(parse(source, shown)):
+        target = None
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            target = (node.value.id, node.attr)
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Name)
+            and isinstance(node.slice, ast.Constant)
+        ):
+            target = (node.value.id, node.slice.value)
+        if (
+            target is not None
+            and target[0] == enum
+            and target[1]
+            in (
+                app.member,
+                app.value,
+            )
+        ):
+            found.append(f"{shown}:{node.lineno}")
+    return found
+
+
+def _drop_member(ws: Workspace, app: Application, enum: str) -> str:
+    def drop(body: list[Any]) -> list[Any]:
+        return drop_at(body, find_member(body, app.member, enum))
+
+    return rewrite_statement(ws.types_src, app.stmt, lambda m: edit_enum(m, enum, drop))
+
+
+def _rewrite_matrix(ws: Workspace, doomed: Doomed) -> str:
+    stmt = ws.model.matrix.release_map_stmt
+    if stmt is None:
+        raise SafetyError("ReleaseMap not found")
+    return rewrite_statement(ws.matrix_src, stmt, _drop_entries(doomed))
