@@ -15,11 +15,11 @@ from typing import Any
 
 import libcst as cst
 
+from olx.edit.literals import LINE_LENGTH
 from olx.edit.sequences import join_lines, own_comments
 from olx.edit.splice import edit_class_body, member_name, quoted, string_value
 from olx.errors import InputError, SafetyError
 
-LINE_LENGTH = 88
 # ruff leaves pragma comments out of a line's width (measured with ruff 0.17: noqa,
 # type-ignore and pyright comments do not make a line too long, any other comment does).
 _PRAGMA = re.compile(r"#\s+(type:|noqa|pyright:|pylint:|nosec|isort:|ruff:)", re.I)

@@ -187,7 +187,7 @@ def clone_release(
     in_old = [d.deployment for d in old_block.deployments]
     selected = in_old
     if deployments:
-        chosen = _resolve_deployments(model, deployments)
+        chosen = resolve_deployments(model, deployments)
         for name in chosen:
             if name not in in_old:
                 raise names.unknown(f"deployment in ReleaseMap[{old!r}]", name, in_old)
@@ -286,7 +286,7 @@ def clone_release(
     return finish(ws, change, expected)
 
 
-def _resolve_deployments(model: Matrix, texts: list[str]) -> list[str]:
+def resolve_deployments(model: Matrix, texts: list[str]) -> list[str]:
     """Deployment names (``mitx_staging`` → ``mitx-staging``) from comma lists."""
     out: list[str] = []
     for text in texts:

@@ -24,42 +24,21 @@ from olx.edit.change import (
     finish,
     nothing_to_do,
 )
-from olx.edit.members import find_member, set_items
-from olx.edit.splice import edit_class_body, member_name, rewrite_statement
+from olx.edit.members import (
+    find_member,
+    first_quote,
+    member_indexes,
+    member_text,
+    set_items,
+)
+from olx.edit.splice import edit_class_body, rewrite_statement
 from olx.errors import InputError, SafetyError
 from olx.ops.clone import clone_release
-
-LINE_LENGTH = 88
 
 
 def newest_named(releases: list[Release]) -> Release | None:
     named = [r for r in releases if r.name not in NEWEST_NAMES]
     return max(named, key=lambda r: release_rank(r.name)) if named else None
-
-
-def member_lines(body: list[Any]) -> list[int]:
-    """Indexes of the Enum member statements (``name = (...)``) in a class body."""
-    return [i for i, stmt in enumerate(body) if member_name(stmt)]
-
-
-def _member_text(name: str, values: list[str], quote: str, indent: int) -> str:
-    items = [f"{quote}{v}{quote}" for v in values]
-    one_line = f"{name} = ({', '.join(items)})"
-    if indent + len(one_line) <= LINE_LENGTH:
-        return one_line + "\n"
-    inner = "".join(f"    {item},\n" for item in items)  # ruff's exploded form
-    return f"{name} = (\n{inner})\n"
-
-
-def _first_quote(stmt: cst.SimpleStatementLine) -> str:
-    found = []
-
-    class _Find(cst.CSTVisitor):
-        def visit_SimpleString(self, node):  # noqa: N802 (libcst API)
-            found.append(node.quote)
-
-    stmt.visit(_Find())
-    return found[0] if found and found[0] in ("'", '"') else '"'
 
 
 def add_release(
@@ -171,11 +150,11 @@ def _add_member(
         )
 
     def insert_member(body: list[Any]) -> list[Any]:
-        members = member_lines(body)
+        members = member_indexes(body)
         if not members:
             raise SafetyError(f"{RELEASE_ENUM} has no members to follow")
         last = members[-1]
-        text = _member_text(name, values, _first_quote(body[last]), 4)
+        text = member_text(name, values, first_quote(body[last]), 4)
         return [*body[: last + 1], cst.parse_statement(text), *body[last + 1 :]]
 
     def transform(module: cst.Module) -> cst.Module:

@@ -11,18 +11,15 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-import libcst as cst
-
 from olx.core import names
 from olx.core.model import Application
 from olx.core.reader import parse
 from olx.edit.change import Change, Workspace, expected_of, finish
 from olx.edit.members import drop_at, edit_enum, find_member
-from olx.edit.sequences import remove_element
 from olx.edit.splice import rewrite_statement
-from olx.errors import InputError, SafetyError
+from olx.errors import InputError
 from olx.ops.apps import ENUMS, with_applications
-from olx.ops.clone import key_index, map_dict, replace_map
+from olx.ops.entry_edit import ListEdit, rewrite_entries
 
 # (release, deployment) → indexes of the entries to remove, in list order.
 Doomed = dict[tuple[str, str], list[int]]
@@ -38,34 +35,6 @@ def _doomed(ws: Workspace, value: str) -> Doomed:
             if found:
                 out[(block.release, dep.deployment)] = found
     return out
-
-
-def _drop_entries(doomed: Doomed):
-    def transform(module: cst.Module) -> cst.Module:
-        small, root = map_dict(module)
-        elements = list(root.elements)
-        for (release, deployment), indexes in doomed.items():
-            r = key_index(root, release)
-            if r is None or not isinstance(elements[r].value, cst.Dict):
-                raise SafetyError(f"ReleaseMap[{release!r}] not found in the statement")
-            block = elements[r].value
-            d = key_index(block, deployment)
-            if d is None or not isinstance(block.elements[d].value, cst.List):
-                raise SafetyError(
-                    f"ReleaseMap[{release!r}][{deployment!r}] not found in the statement"
-                )
-            entries = block.elements[d].value
-            for i in reversed(indexes):
-                entries = remove_element(entries, i)
-            dep_elems = list(block.elements)
-            dep_elems[d] = dep_elems[d].with_changes(value=entries)
-            elements[r] = elements[r].with_changes(
-                value=block.with_changes(elements=dep_elems)
-            )
-            root = root.with_changes(elements=elements)
-        return replace_map(module, small, root)
-
-    return transform
 
 
 def remove_app(ws: Workspace, value: str) -> Change:
@@ -156,7 +125,7 @@ def _drop_member(ws: Workspace, app: Application, enum: str) -> str:
 
 
 def _rewrite_matrix(ws: Workspace, doomed: Doomed) -> str:
-    stmt = ws.model.matrix.release_map_stmt
-    if stmt is None:
-        raise SafetyError("ReleaseMap not found")
-    return rewrite_statement(ws.matrix_src, stmt, _drop_entries(doomed))
+    edits = {
+        where: ListEdit(removals=set(indexes)) for where, indexes in doomed.items()
+    }
+    return rewrite_entries(ws.matrix_src, ws.model, edits)

@@ -19,11 +19,11 @@ import libcst as cst
 from olx.core import names, values
 from olx.core.reader import RELEASE_ENUM
 from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_do
-from olx.edit.sequences import join_lines, own_comments, remove_element
-from olx.edit.splice import edit_class_body, member_name, rewrite_statement
+from olx.edit.members import drop_at, find_member
+from olx.edit.sequences import remove_element
+from olx.edit.splice import edit_class_body, rewrite_statement
 from olx.errors import GuardError, InputError, SafetyError
-from olx.ops.clone import _resolve_deployments, key_index, map_dict, replace_map
-from olx.ops.releases import member_lines
+from olx.ops.clone import key_index, map_dict, replace_map, resolve_deployments
 
 
 def _users(ws: Workspace, name: str) -> list[str]:
@@ -175,7 +175,7 @@ def retire_deployments(
     values.validate_release_name(name)
     block = model.matrix.block(name)
     present = [d.deployment for d in block.deployments] if block else []
-    chosen = _resolve_deployments(model, deployments)
+    chosen = resolve_deployments(model, deployments)
     for dep in chosen:
         if dep not in present and names.find_deployment(model, dep) is None:
             valid = [d.name for d in model.matrix.deployments]
@@ -268,18 +268,8 @@ def _drop_block(name: str):
 
 def _drop_member(member: str):
     def drop(body: list[Any]) -> list[Any]:
-        found = [i for i in member_lines(body) if member_name(body[i]) == member]
-        if not found:
-            raise SafetyError(f"{RELEASE_ENUM}.{member} not found in the statement")
-        i = found[0]
-        removed = body.pop(i)
         # Its own comments go with it; blank lines and section comments above them
         # stay, now above whatever follows.
-        kept, _ = own_comments(removed.leading_lines)
-        if i < len(body):
-            body[i] = body[i].with_changes(
-                leading_lines=join_lines(kept, body[i].leading_lines)
-            )
-        return body
+        return drop_at(body, find_member(body, member, RELEASE_ENUM))
 
     return lambda module: edit_class_body(module, drop, RELEASE_ENUM)
