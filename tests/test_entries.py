@@ -362,7 +362,7 @@ BAD = [
     ({"sets": ["translation_overrides=1+2"]}, "an operator"),
     ({"sets": ["translation_overrides=NOT_A_CONSTANT"]}, "an unknown name"),
     ({"sets": ["translation_overrides=NaN"]}, "not accepted"),
-    ({"sets": ["no_such_field=1"]}, "no such field"),
+    ({"sets": ["no_such_field=1"]}, "declares no field"),
     ({"sets": ['branch_override="x"']}, "its own option"),
     ({"sets": ["translation_overrides"]}, "FIELD=VALUE"),
     ({"unsets": ["release"]}, "its own option"),

@@ -120,10 +120,12 @@ class FieldEdits:
     def _declared(self, name: str, option: str) -> None:
         declared = self.model.types.entry_fields
         if name not in declared:
-            raise names.unknown(
-                f"field for {option} (OpenEdxApplicationVersion declares no such field)",
-                name,
-                [f for f in declared if f not in OWN_OPTIONS],
+            close = names.closest(name, list(declared))
+            hint = f"did you mean {close!r}? " if close else ""
+            free = [f for f in declared if f not in OWN_OPTIONS]
+            raise InputError(
+                f"{option} {name}: OpenEdxApplicationVersion declares no field {name!r}",
+                f"{hint}fields for --set/--unset: {', '.join(free) or 'none'}",
             )
 
     def set_string(self, name: str, value: str, quote: str) -> None:
