@@ -4,7 +4,8 @@ The words are those the user typed (or, without ``main()``, rebuilt from the par
 parameters), minus what only made sense on the machine that ran them: the global
 ``--repo`` (whoever re-runs it is in the repository already) and absolute paths (a
 checkout lives elsewhere on every machine). ``--types``/``--matrix`` values, and any
-other absolute path inside the repository, are recorded relative to its root.
+other absolute path inside the repository, are recorded relative to its root; an
+absolute path outside it is recorded by its file name.
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ def _inside(word: str, root: Path) -> str:
         except ValueError:
             continue
         return rel.as_posix() or "."
-    return word  # outside the repository: the user's own file, recorded as typed
+    # Outside the repository: the user's own file (a runbook, say), recorded by its
+    # name only: the machine's path means nothing elsewhere, and a plan's body lists
+    # its steps anyway.
+    return path.name
 
 
 def _path_value(option: str, value: str, root: Path) -> str:

@@ -8,12 +8,13 @@ them, so ``olx --help``, ``show`` and ``check`` start fast.
 # on every run, and as strings they would be compiled anew each time (about 8 ms a
 # run); as objects they are built once, by the module's cached bytecode.
 
+import contextlib
 import functools
 import gc
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, NoReturn
 
@@ -25,7 +26,7 @@ from olx.errors import InternalError, OlxError
 app = typer.Typer(
     name="olx",
     help="Safe, verified edits of an Open edX version matrix.",
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -113,6 +114,8 @@ def main_options(
     ] = False,
 ) -> None:
     """olx: promote, add, clone and retire Open edX releases in a version matrix, safely."""
+    if isinstance(ctx.obj, Options):
+        return  # a runbook step (olx plan): the plan's own target and options
     ctx.obj = Options(repo, types, matrix, json_out)
 
 
@@ -195,7 +198,25 @@ def write(
     message: str | None,
     json_out: bool,
 ) -> None:
-    """Run a planned write in the chosen mode and render its outcome."""
+    """Run a planned write in the chosen mode and render its outcome.
+
+    Inside ``olx plan`` the command has only parsed a runbook step: the planned write
+    goes to the runbook instead (see :func:`capturing`).
+    """
+    if _capture is not None:
+        used = [
+            name
+            for name, value in (
+                ("--dry-run", dry_run),
+                ("--no-commit", no_commit),
+                ("--branch/--git-branch", branch),
+                ("--message", message),
+                ("--json", json_out),
+            )
+            if value
+        ]
+        _capture(plan, used)
+        return
     from olx.repo.apply import execute
 
     opts: Options = ctx.obj
@@ -217,6 +238,22 @@ def write(
     out, err = outcome_text.outcome_lines(outcome)
     outcome_text.emit(err, sys.stderr)
     outcome_text.emit(out, sys.stdout)
+
+
+# Set while ``olx plan`` parses its steps with the commands' own parsers.
+_capture: Callable[[Callable[..., Any], list[str]], None] | None = None
+
+
+@contextlib.contextmanager
+def capturing(take: Callable[[Callable[..., Any], list[str]], None]) -> Iterator[None]:
+    """While active, :func:`write` hands each planned write and the write options its
+    command was given to ``take`` instead of running it."""
+    global _capture
+    previous, _capture = _capture, take
+    try:
+        yield
+    finally:
+        _capture = previous
 
 
 def _fail(exc: OlxError, as_json: bool) -> NoReturn:

@@ -120,6 +120,7 @@ class DeploymentBlock:
     entries: list[AppEntry]
     span: Span  # the key
     stmt: Statement
+    list_span: Span | None = None  # the list literal: entry edits rewrite only it
 
 
 @dataclass

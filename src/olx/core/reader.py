@@ -436,7 +436,11 @@ def _read_release_map(
                     if kw.arg in fields:
                         values[kw.arg] = ev.eval(kw.value)
                 items.append(AppEntry(values, span_of(call), stmt))
-            dep_blocks.append(DeploymentBlock(deployment, items, span_of(dkey), stmt))
+            dep_blocks.append(
+                DeploymentBlock(
+                    deployment, items, span_of(dkey), stmt, span_of(entries)
+                )
+            )
         blocks.append(ReleaseBlock(release, dep_blocks, span_of(key), stmt))
     return blocks
 

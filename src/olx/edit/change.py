@@ -76,6 +76,8 @@ class Change:
     # A word whose other mentions in the repository are listed after the write (retire).
     follow_up_word: str | None = None
     edits: list[FileEdit] = field(default_factory=list)
+    # A runbook's steps (olx plan): [{"line", "command", "changed", "details"}].
+    steps: list[dict[str, Any]] | None = None
 
     @property
     def changed(self) -> bool:

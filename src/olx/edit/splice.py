@@ -16,7 +16,7 @@ from typing import Any
 
 import libcst as cst
 
-from olx.core.model import Statement
+from olx.core.model import Span, Statement
 from olx.errors import SafetyError
 
 _LINE = re.compile(r"[^\n]*\n|[^\n]+$")
@@ -62,6 +62,40 @@ def rewrite_statement(
     # Everything outside the statement's lines is kept as the very same text: no other
     # byte of the file went through libcst.
     return head + ("\ufeff" if bom else "") + new + tail
+
+
+def rewrite_span(
+    source: str,
+    span: Span,
+    transform: Callable[[cst.BaseExpression], cst.BaseExpression],
+) -> str:
+    """Parse the expression at ``span`` alone (an ast span: 1-based lines, UTF-8 byte
+    columns), apply ``transform``, splice the result back.
+
+    For an edit inside one literal of a long statement (an entry list of ReleaseMap)
+    this costs what the literal costs, not what the statement costs; every byte outside
+    the span is kept as it is.
+    """
+    nl = newline_of(source)
+    lines = split_lines(source)
+    first = lines[span.start_line - 1]
+    last = lines[span.end_line - 1]
+    start = len(first.encode("utf-8")[: span.start_col].decode("utf-8"))
+    end = len(last.encode("utf-8")[: span.end_col].decode("utf-8"))
+    head = "".join(lines[: span.start_line - 1]) + first[:start]
+    if span.start_line == span.end_line:
+        text = first[start:end]
+    else:
+        middle = "".join(lines[span.start_line : span.end_line - 1])
+        text = first[start:] + middle + last[:end]
+    tail = last[end:] + "".join(lines[span.end_line :])
+    if nl == "\r\n":
+        text = text.replace("\r\n", "\n")
+    node = transform(cst.parse_expression(text))
+    new = cst.Module(body=[]).code_for_node(node)
+    if nl == "\r\n":
+        new = new.replace("\n", "\r\n")
+    return head + new + tail
 
 
 # --- class bodies ----------------------------------------------------------------------

@@ -28,9 +28,8 @@ from olx.edit.sequences import (
     remove_arg,
     remove_element,
 )
-from olx.edit.splice import rewrite_statement, split_lines
+from olx.edit.splice import rewrite_span, split_lines
 from olx.errors import InputError, SafetyError
-from olx.ops.clone import key_index, map_dict, replace_map
 
 # (indent of the line, column where the value starts, characters after it) → source.
 Writer = Callable[[int, int, int], str]
@@ -346,42 +345,35 @@ def _edit_list(
 def rewrite_entries(
     matrix_src: str, model: Matrix, edits: dict[tuple[str, str], ListEdit]
 ) -> str:
-    """Apply every list edit in one libcst pass over the ReleaseMap statement."""
+    """Apply every list edit, each to its own list literal alone.
+
+    Only the lists that change are parsed with libcst (:func:`rewrite_span`), from the
+    last in the file to the first so that the spans of the others stay true: an edit of
+    one entry costs what its list costs, not what ReleaseMap costs.
+    """
     order = KeywordOrder(model)
     width = file_width(matrix_src)
+    lines = split_lines(matrix_src)
+    located = []
+    for (release, deployment), edit in edits.items():
+        block = model.matrix.block(release)
+        dep = block.get(deployment) if block is not None else None
+        if dep is None or dep.list_span is None:
+            raise SafetyError(f"ReleaseMap[{release!r}][{deployment!r}] not found")
+        located.append((dep.list_span, edit))
+    located.sort(key=lambda item: (item[0].start_line, item[0].start_col), reverse=True)
+    for span, edit in located:
+        line = lines[span.start_line - 1]
+        key_indent = len(line) - len(line.lstrip(" "))
 
-    def transform(module: cst.Module) -> cst.Module:
-        small, root = map_dict(module)
-        elements = list(root.elements)
-        for (release, deployment), edit in edits.items():
-            r_at = key_index(root, release)
-            if r_at is None or not isinstance(elements[r_at].value, cst.Dict):
-                raise SafetyError(f"ReleaseMap[{release!r}] not found in the statement")
-            block = elements[r_at].value
-            d_at = key_index(block, deployment)
-            if d_at is None or not isinstance(block.elements[d_at].value, cst.List):
-                raise SafetyError(
-                    f"ReleaseMap[{release!r}][{deployment!r}] not found in the statement"
-                )
-            dep_elems = list(block.elements)
-            gap = (
-                block.lbrace.whitespace_after
-                if d_at == 0
-                else dep_elems[d_at - 1].comma.whitespace_after
-            )
-            key_indent = (
-                len(gap.last_line.value)
-                if isinstance(gap, cst.ParenthesizedWhitespace)
-                else None
-            )
-            dep_elems[d_at] = dep_elems[d_at].with_changes(
-                value=_edit_list(dep_elems[d_at].value, edit, order, key_indent, width)
-            )
-            elements[r_at] = elements[r_at].with_changes(
-                value=block.with_changes(elements=dep_elems)
-            )
-        return replace_map(module, small, root.with_changes(elements=elements))
+        def transform(
+            node: cst.BaseExpression,
+            edit: ListEdit = edit,
+            key_indent: int = key_indent,
+        ) -> cst.List:
+            if not isinstance(node, cst.List):
+                raise SafetyError("a ReleaseMap deployment value is not a list")
+            return _edit_list(node, edit, order, key_indent, width)
 
-    if model.matrix.release_map_stmt is None:
-        raise SafetyError("no ReleaseMap statement")
-    return rewrite_statement(matrix_src, model.matrix.release_map_stmt, transform)
+        matrix_src = rewrite_span(matrix_src, span, transform)
+    return matrix_src

@@ -26,7 +26,7 @@ class Outcome:
     follow_up: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "changed": self.change.changed,
             "files": [e.shown for e in self.change.edits],
             "diff": self.change.diff,
@@ -34,6 +34,9 @@ class Outcome:
             "commit": self.commit,
             "warnings": [*self.change.warnings, *self.follow_up],
         }
+        if self.change.steps is not None:
+            out["steps"] = self.change.steps
+        return out
 
 
 def execute(

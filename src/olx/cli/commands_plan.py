@@ -1,0 +1,138 @@
+"""``olx plan FILE``: a runbook of write commands applied as one verified change."""
+
+# No ``from __future__ import annotations``: typer reads the annotations as objects
+# (see entry.py).
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from olx.cli.entry import (
+    BranchOpt,
+    DryRun,
+    JsonFlag,
+    MessageOpt,
+    NoCommit,
+    Options,
+    capturing,
+    handled,
+    write,
+)
+from olx.cli.entry import app as cli_app
+from olx.errors import InputError
+
+# The commands a runbook step may run: every command that writes, but plan itself.
+STEP_COMMANDS = (
+    "promote",
+    "add-release",
+    "set-release",
+    "clone-release",
+    "retire",
+    "add-app",
+    "set-app",
+    "remove-app",
+    "enable-app",
+    "disable-app",
+    "override",
+)
+
+
+def _read_runbook(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the runbook: {exc.strerror}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(
+            f"{path}: not a UTF-8 text file", "a runbook is text"
+        ) from None
+
+
+@functools.cache
+def _command_tree() -> Any:
+    """typer's click command for the app, built once for all the steps (typer builds
+    it anew on every call of the app)."""
+    return typer.main.get_command(cli_app)
+
+
+def step_plan(obj: Options, step: Any, shown: str) -> Callable[..., Any]:
+    """Parse one runbook step with its command's own parser; return its planned write."""
+    where = f"{shown}:{step.line}"
+    name = step.words[0]
+    if name.startswith("-"):
+        raise InputError(
+            f"{where}: a step starts with its command, not {name!r}",
+            "global options (--repo, --json, ...) go on the plan's own command line",
+        )
+    if name not in STEP_COMMANDS:
+        raise InputError(
+            f"{where}: {name!r} is not a command a runbook can run",
+            f"steps: {', '.join(STEP_COMMANDS)}",
+        )
+    taken: list[Callable[..., Any]] = []
+    refused: list[str] = []
+
+    def take(planned: Callable[..., Any], used: list[str]) -> None:
+        refused.extend(used)
+        taken.append(planned)
+
+    with capturing(take):
+        try:
+            _command_tree().main(
+                args=step.words, prog_name="olx", standalone_mode=False, obj=obj
+            )
+        except (typer.Exit, typer.Abort) as exc:
+            if getattr(exc, "exit_code", 1):
+                raise InputError(f"{where}: the step was refused") from None
+        except Exception as exc:
+            # click's usage errors (typer may bundle its own click): duck-typed, as in
+            # entry.main.
+            if not hasattr(exc, "format_message"):
+                raise
+            raise InputError(
+                f"{where}: {exc.format_message()}", f"see olx {name} --help"
+            ) from None
+    if refused:
+        raise InputError(
+            f"{where}: {', '.join(refused)} inside a step",
+            "write options go on the plan's own command line",
+        )
+    if len(taken) != 1:
+        raise InputError(f"{where}: the step plans no write", f"see olx {name} --help")
+    return taken[0]
+
+
+@cli_app.command()
+@handled
+def plan(
+    ctx: typer.Context,
+    runbook: Annotated[
+        Path, typer.Argument(help="Runbook: one olx command per line, without 'olx'.")
+    ],
+    dry_run: DryRun = False,
+    no_commit: NoCommit = False,
+    branch: BranchOpt = None,
+    message: MessageOpt = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Apply a runbook: every step in memory, verified, written and committed once."""
+    from olx.ops.plan import parse_runbook, run_plan
+
+    shown = runbook.name
+    steps = parse_runbook(_read_runbook(runbook), shown)
+    planned = [(step, step_plan(ctx.obj, step, shown)) for step in steps]
+    summary = f"Apply runbook {shown} ({len(steps)} steps)"
+    write(
+        ctx,
+        lambda ws: run_plan(ws, shown, planned, summary, [runbook.stem]),
+        dry_run=dry_run,
+        no_commit=no_commit,
+        branch=branch,
+        message=message,
+        json_out=json_out,
+    )

@@ -1,0 +1,140 @@
+"""``olx plan FILE``: a runbook applied as one verified change.
+
+A runbook is a text file, one olx write command per line without the leading ``olx``,
+words split as a POSIX shell splits them (quotes allowed; ``#`` comments and blank lines
+allowed). Every step is planned in memory against the texts the step before left, with
+the same operation (and guards) as the command on its own; the composition is verified
+once more from scratch at the end, then written and committed once. A step that fails
+or is refused fails the plan, naming its line: nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from olx.core.reader import read_sources
+from olx.edit.change import Change, Workspace, combine, nothing_to_do
+from olx.errors import InputError, OlxError, SafetyError
+
+MAX_STEPS = 1000
+
+
+@dataclass(frozen=True)
+class Step:
+    """One runbook line: its number, its text, and its words."""
+
+    line: int
+    text: str
+    words: list[str]
+
+    @property
+    def command(self) -> str:
+        return shlex.join(["olx", *self.words])
+
+
+def parse_runbook(text: str, shown: str) -> list[Step]:
+    """The steps of a runbook; a line that does not split is an input error naming it."""
+    if "\x00" in text:
+        raise InputError(f"{shown}: not a text file (NUL byte)", "a runbook is text")
+    steps = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        try:
+            words = shlex.split(line, comments=True, posix=True)
+        except ValueError as exc:
+            raise InputError(
+                f"{shown}:{number}: cannot split the line: {exc}",
+                "quote as a POSIX shell does",
+            ) from None
+        if words:
+            steps.append(Step(number, line.strip(), words))
+    if not steps:
+        raise InputError(
+            f"{shown}: no steps", "one olx command per line, without 'olx'"
+        )
+    if len(steps) > MAX_STEPS:
+        raise InputError(f"{shown}: {len(steps)} steps", f"at most {MAX_STEPS}")
+    return steps
+
+
+def at_line(step: Step, exc: OlxError, shown: str) -> OlxError:
+    """The same error (same class, same exit code) naming the runbook line."""
+    out = type(exc).__new__(type(exc))
+    OlxError.__init__(
+        out,
+        f"{shown}:{step.line}: {step.command}: {exc.message}",
+        exc.hint,
+        exc.details,
+    )
+    return out
+
+
+def run_plan(
+    ws: Workspace,
+    shown: str,
+    steps: list[tuple[Step, Callable[[Workspace], Change]]],
+    summary: str,
+    args: list[str],
+) -> Change:
+    """Plan every step in order against the workspace the step before left; return one
+    change whose texts are the last step's, verified once more from scratch."""
+    changes: list[Change] = []
+    records: list[dict[str, Any]] = []
+    details: list[str] = []
+    current = ws
+    for step, planned in steps:
+        try:
+            change = planned(current)
+        except OlxError as exc:
+            raise at_line(step, exc, shown) from None
+        changes.append(change)
+        step_details = change.details if change.changed else change.notes
+        records.append(
+            {
+                "line": step.line,
+                "command": step.command,
+                "changed": change.changed,
+                "details": list(step_details),
+            }
+        )
+        what = "; ".join(step_details) or (
+            "nothing to do" if not change.changed else ""
+        )
+        details.append(f"line {step.line}: {step.command}: {what}")
+        if change.changed:
+            current = current.after(change)
+    if not any(c.changed for c in changes):
+        result = nothing_to_do(ws, "plan", args, summary, "no step changes anything")
+        result.steps = records
+        result.details = details
+        result.notes = [*details, "no step changes anything"]
+        return result
+    result = combine(ws, "plan", args, summary, changes)
+    result.details = details
+    result.steps = records
+    _verify_from_scratch(ws, result)
+    return result
+
+
+def _verify_from_scratch(ws: Workspace, result: Change) -> None:
+    """The final texts, read anew (no model carried over from the steps), must mean
+    exactly what the last changing step proved they mean."""
+    try:
+        fresh = read_sources(
+            result.new_types, result.new_matrix, ws.types_shown, ws.matrix_shown
+        )
+    except OlxError as exc:
+        raise SafetyError(
+            f"the plan's result does not read back: {exc.message}"
+        ) from None
+    if result.new_model is None or json.dumps(fresh.to_json()) != json.dumps(
+        result.new_model.to_json()
+    ):
+        raise SafetyError(
+            "the plan's result is not the composition of its steps; nothing was written",
+            "please report this with the runbook",
+        )
+    result.new_model = fresh
