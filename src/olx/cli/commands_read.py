@@ -1,13 +1,17 @@
-"""The commands that read: ``show``, ``check``, ``init-example``."""
+"""The commands that read: ``show`` (also ``show DEPLOYMENT [STAGE]``), ``diff``,
+``check``, ``init-example``."""
 
 # No ``from __future__ import annotations``: typer reads the annotations as objects
 # (see entry.py).
 
+import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from olx.cli import completion as complete
 from olx.cli.entry import (
     JsonFlag,
     Options,
@@ -19,18 +23,104 @@ from olx.cli.entry import (
 
 @app.command()
 @handled
-def show(ctx: typer.Context, json_out: JsonFlag = False) -> None:
-    """Deployments × stages, supported releases, and ReleaseMap blocks."""
+def show(
+    ctx: typer.Context,
+    deployment: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[DEPLOYMENT]",
+            help="A deployment: show what each of its stages builds.",
+            show_default=False,
+            autocompletion=complete.complete_deployment,
+        ),
+    ] = None,
+    stage: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[STAGE]",
+            help="Only this stage (CI, QA, Production).",
+            show_default=False,
+            autocompletion=complete.complete_stage,
+        ),
+    ] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Deployments × stages, supported releases, and ReleaseMap blocks; with
+    DEPLOYMENT, every component each stage builds (origin, branch, runtime)."""
     from olx.repo.targets import load
 
     opts: Options = ctx.obj
     matrix, _, _ = load(opts.target())
-    if opts.json or json_out:
-        emit_json(matrix.to_json())
+    as_json = opts.json or json_out
+    if deployment is None:
+        if as_json:
+            emit_json(matrix.to_json())
+            return
+        from olx.cli import render
+
+        render.show(matrix, render.console())
+        return
+    from olx.core import resolve
+
+    dep = resolve.one_deployment(matrix, deployment)
+    chosen = resolve.stage_of(dep, stage) if stage is not None else None
+    views = resolve.resolve_deployment(matrix, dep, chosen)
+    if as_json:
+        warn_notes(note for view in views for note in view.notes)
+        emit_json(resolve.show_json(dep, views))
         return
     from olx.cli import render
 
-    render.show(matrix, render.console())
+    render.deployment_view(matrix, views, render.console())
+
+
+@app.command()
+@handled
+def diff(
+    ctx: typer.Context,
+    first: Annotated[
+        str,
+        typer.Argument(
+            metavar="DEPLOYMENT|DEP_A:STAGE", help="A deployment, or DEP_A:STAGE."
+        ),
+    ],
+    second: Annotated[
+        str,
+        typer.Argument(metavar="STAGE_A|DEP_B:STAGE", help="A stage, or DEP_B:STAGE."),
+    ],
+    third: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[STAGE_B]", help="With DEPLOYMENT STAGE_A: the stage to compare."
+        ),
+    ] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """What the second stage builds differently from the first: components added,
+    removed and changed (olx diff DEPLOYMENT STAGE_A STAGE_B, or olx diff DEP_A:STAGE
+    DEP_B:STAGE). Exit 0."""
+    from olx.core import resolve
+    from olx.repo.targets import load
+
+    opts: Options = ctx.obj
+    matrix, _, _ = load(opts.target())
+    args = [first, second] + ([third] if third is not None else [])
+    before, after = resolve.diff_refs(matrix, args)
+    changes = resolve.component_changes(before.components, after.components)
+    if opts.json or json_out:
+        warn_notes([*before.notes, *after.notes])
+        emit_json(resolve.diff_json(before, after, changes))
+        return
+    from olx.cli import render
+
+    render.stage_diff(matrix, before, after, changes, render.console())
+
+
+def warn_notes(notes: Iterable[str]) -> None:
+    """With --json, stdout holds the object only: what could not be resolved goes to
+    stderr (the object keeps exactly SPEC.md's keys)."""
+    for note in notes:
+        print(f"olx: warning: {note}", file=sys.stderr)
 
 
 @app.command()

@@ -1,0 +1,385 @@
+"""What a stage really builds: every component resolved as the pipelines resolve it.
+
+The infrastructure's own model (``OpenEdxApplicationVersion``) derives three values from
+three places, and this module does the same from the source-read :class:`Matrix`:
+
+- origin: ``origin_override``, else the application Enum member's repository;
+- branch: ``branch_override``, else the branch of the entry's *own* release (an entry
+  pinned to ``master`` inside the ``ulmo`` block builds master's branch);
+- runtime: ``runtime_version_override``, else the entry's release's python version for
+  an IDA and node version for anything else (``None`` where the release members have
+  two fields and no override is set).
+
+The model writes these as ``override or default``, so an empty override falls back to
+the default too. Every other declared field that is set (not ``None``) is carried along
+in ``other``. :func:`component_changes` compares two lists of components (``olx diff``,
+and promote's report of what a stage will deploy differently).
+
+Everything here is pure: no I/O, no printing, nothing imported lazily.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from olx.core.model import Deployment, Matrix, ordered_fields
+from olx.core.names import find_deployment, unknown
+from olx.errors import InputError
+
+# Fields the resolution consumes; every other declared field goes to ``other``.
+CONSUMED = (
+    "application",
+    "application_type",
+    "release",
+    "branch_override",
+    "origin_override",
+    "runtime_version_override",
+)
+# The fields component_changes compares, in the order it reports them (others follow).
+COMPARED = ("application_type", "release", "origin", "branch", "runtime")
+
+
+@dataclass(frozen=True)
+class Component:
+    """One application as a stage builds it.
+
+    ``overridden`` names the resolved values that the entry set itself (``origin``,
+    ``branch``, ``runtime``) rather than taking the default; ``pinned`` is true when the
+    entry's release differs from its block's (a deliberate pin). Neither is part of the
+    JSON: they are for people reading a table.
+    """
+
+    application: Any
+    application_type: Any
+    release: Any
+    origin: Any
+    branch: Any
+    runtime: Any
+    other: dict[str, Any] = field(default_factory=dict)
+    overridden: frozenset[str] = frozenset()
+    pinned: bool = False
+
+    def values(self) -> dict[str, Any]:
+        """The compared values by name: :data:`COMPARED`, then the ``other`` fields."""
+        out = {name: getattr(self, name) for name in COMPARED}
+        out.update(self.other)
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        """SPEC.md's component object."""
+        return {
+            "application": self.application,
+            "application_type": self.application_type,
+            "release": self.release,
+            "origin": self.origin,
+            "branch": self.branch,
+            "runtime": self.runtime,
+            "other": dict(self.other),
+        }
+
+
+@dataclass(frozen=True)
+class StageView:
+    """What one stage of one deployment builds.
+
+    ``notes`` explain what could not be resolved: a stage whose (release, deployment)
+    list is missing builds nothing; an entry whose release or application is in no Enum
+    leaves the values that depend on it ``None``.
+    """
+
+    deployment: str
+    stage: str
+    release: str
+    components: tuple[Component, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ref(self) -> str:
+        """``DEPLOYMENT:STAGE``, as ``olx diff`` takes and reports it."""
+        return f"{self.deployment}:{self.stage}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "release": self.release,
+            "components": [c.to_json() for c in self.components],
+        }
+
+
+@dataclass(frozen=True)
+class Changed:
+    """One application built by both sides, differently: ``field → (old, new)``."""
+
+    application: Any
+    fields: dict[str, tuple[Any, Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "application": self.application,
+            "fields": {name: [old, new] for name, (old, new) in self.fields.items()},
+        }
+
+
+@dataclass(frozen=True)
+class ComponentChanges:
+    """What the new list of components builds differently from the old one."""
+
+    added: tuple[Component, ...]
+    removed: tuple[Component, ...]
+    changed: tuple[Changed, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``added``/``removed``/``changed`` keys of SPEC.md's ``diff`` object."""
+        return {
+            "added": [c.to_json() for c in self.added],
+            "removed": [c.to_json() for c in self.removed],
+            "changed": [c.to_json() for c in self.changed],
+        }
+
+
+# --- resolution ------------------------------------------------------------------------
+
+
+def _set(value: Any) -> bool:
+    # The model's ``override or default``: None and empty values fall back.
+    return bool(value)
+
+
+def resolve_entries(
+    matrix: Matrix, entries: list[Any], block_release: str
+) -> tuple[list[Component], list[str]]:
+    """Resolve ``AppEntry`` objects of the ``block_release`` block; (components, notes)."""
+    releases = {r.name: r for r in matrix.types.releases}
+    apps: dict[Any, Any] = {}
+    for app in matrix.types.applications:
+        apps.setdefault(app.value, app)  # IDAs first, as the model's Union tries them
+    others = [f for f in ordered_fields(matrix.types.entry_fields) if f not in CONSUMED]
+    components: list[Component] = []
+    notes: list[str] = []
+    for entry in entries:
+        values = entry.values
+        name = values.get("application")
+        app_type = values.get("application_type")
+        release_name = values.get("release")
+        release = releases.get(release_name) if isinstance(release_name, str) else None
+        app = apps.get(name) if isinstance(name, str) else None
+        if release is None:
+            notes.append(
+                f"{name}: release {release_name!r} is not a member of the release "
+                "Enum; its branch and runtime defaults are unknown"
+            )
+        if app is None:
+            notes.append(
+                f"{name}: not a member of either application Enum; "
+                "its origin default is unknown"
+            )
+        overridden = set()
+        origin = values.get("origin_override")
+        if _set(origin):
+            overridden.add("origin")
+        else:
+            origin = app.repository if app else None
+        branch = values.get("branch_override")
+        if _set(branch):
+            overridden.add("branch")
+        else:
+            branch = release.branch if release else None
+        runtime = values.get("runtime_version_override")
+        if _set(runtime):
+            overridden.add("runtime")
+        elif release is None:
+            runtime = None
+        elif app_type == "IDA":
+            runtime = release.python_version
+        else:
+            runtime = release.node_version
+        components.append(
+            Component(
+                application=name,
+                application_type=app_type,
+                release=release_name,
+                origin=origin,
+                branch=branch,
+                runtime=runtime,
+                other={f: values[f] for f in others if values.get(f) is not None},
+                overridden=frozenset(overridden),
+                pinned=release_name != block_release,
+            )
+        )
+    return components, notes
+
+
+def resolve_stage(matrix: Matrix, deployment: Deployment, stage: str) -> StageView:
+    """What ``stage`` of ``deployment`` builds: ``ReleaseMap[release][deployment]``
+    resolved in ReleaseMap order. A missing block or list resolves to no components and
+    a note, never an error (``olx check`` reports it as a violation)."""
+    found = deployment.stage(stage)
+    if found is None:
+        raise stage_missing(deployment, stage)
+    release = found.release
+    block = matrix.matrix.block(release)
+    dep_block = block.get(deployment.name) if block else None
+    if dep_block is None:
+        where = (
+            f"ReleaseMap[{release!r}] has no {deployment.name!r} list"
+            if block
+            else f"ReleaseMap has no {release!r} block"
+        )
+        note = (
+            f"{deployment.name} {stage} runs {release}, but {where}: it builds nothing"
+        )
+        return StageView(deployment.name, stage, release, (), (note,))
+    components, notes = resolve_entries(matrix, dep_block.entries, release)
+    return StageView(deployment.name, stage, release, tuple(components), tuple(notes))
+
+
+def resolve_deployment(
+    matrix: Matrix, deployment: Deployment, stage: str | None = None
+) -> list[StageView]:
+    """Every stage of ``deployment`` in its ``env_release_map`` order (or only
+    ``stage``); a stage listed twice counts once, as its first entry."""
+    stages: list[str] = []
+    for st in deployment.stages:
+        if st.stage not in stages and stage in (None, st.stage):
+            stages.append(st.stage)
+    if stage is not None and not stages:
+        raise stage_missing(deployment, stage)
+    return [resolve_stage(matrix, deployment, s) for s in stages]
+
+
+def show_json(deployment: Deployment, views: list[StageView]) -> dict[str, Any]:
+    """SPEC.md's ``olx show DEPLOYMENT --json`` object."""
+    return {
+        "deployment": deployment.name,
+        "stages": {view.stage: view.to_json() for view in views},
+    }
+
+
+# --- comparison ------------------------------------------------------------------------
+
+
+def _keyed(components: list[Component] | tuple[Component, ...]) -> dict[Any, Component]:
+    # An application listed twice (a check violation) pairs occurrence by occurrence.
+    seen: dict[Any, int] = {}
+    out: dict[Any, Component] = {}
+    for comp in components:
+        key = comp.application
+        if not isinstance(key, str):
+            key = repr(key)
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        out[(key, n)] = comp
+    return out
+
+
+def component_changes(
+    old_components: list[Component] | tuple[Component, ...],
+    new_components: list[Component] | tuple[Component, ...],
+) -> ComponentChanges:
+    """What ``new_components`` builds differently from ``old_components``.
+
+    Components are matched by application. ``added``: applications only the new list
+    builds (in its order); ``removed``: those only the old one builds (in its order);
+    ``changed``: applications both build whose resolved values differ, in the new list's
+    order, each with ``{field: (old, new)}`` for ``application_type``, ``release``,
+    ``origin``, ``branch``, ``runtime`` and every ``other`` field (a field set on one
+    side only compares with ``None``). Equal lists give an empty result
+    (:attr:`ComponentChanges.empty`).
+    """
+    old, new = _keyed(old_components), _keyed(new_components)
+    added = tuple(c for k, c in new.items() if k not in old)
+    removed = tuple(c for k, c in old.items() if k not in new)
+    changed: list[Changed] = []
+    for key, after in new.items():
+        before = old.get(key)
+        if before is None:
+            continue
+        a, b = before.values(), after.values()
+        names = list(b) + [n for n in a if n not in b]
+        fields = {n: (a.get(n), b.get(n)) for n in names if a.get(n) != b.get(n)}
+        if fields:
+            changed.append(Changed(after.application, fields))
+    return ComponentChanges(added, removed, tuple(changed))
+
+
+def diff_json(
+    before: StageView, after: StageView, changes: ComponentChanges
+) -> dict[str, Any]:
+    """SPEC.md's ``olx diff --json`` object."""
+    return {"from": before.ref, "to": after.ref, **changes.to_json()}
+
+
+# --- names as people type them ---------------------------------------------------------
+
+
+def stage_missing(deployment: Deployment, stage: str) -> InputError:
+    has = [st.stage for st in deployment.stages]
+    return InputError(
+        f"deployment {deployment.name!r} has no {stage} stage",
+        f"its stages: {', '.join(has) or 'none'}",
+    )
+
+
+def one_deployment(matrix: Matrix, text: str) -> Deployment:
+    """One deployment by ``deployment_name`` or Enum member name (no comma lists)."""
+    found = find_deployment(matrix, text.strip())
+    if found is None:
+        raise unknown("deployment", text, [d.name for d in matrix.matrix.deployments])
+    return found
+
+
+def stage_of(deployment: Deployment, text: str) -> str:
+    """A stage of ``deployment``, case-insensitively; unknown or absent: input error."""
+    from olx.core.names import stage as known_stage
+
+    lowered = text.strip().lower()
+    for st in deployment.stages:  # stages beyond CI/QA/Production, as written
+        if st.stage.lower() == lowered:
+            return st.stage
+    name = known_stage(text.strip())
+    raise stage_missing(deployment, name)
+
+
+def split_ref(text: str) -> tuple[str, str]:
+    """``DEPLOYMENT:STAGE`` → (deployment text, stage text)."""
+    deployment, sep, stage = text.partition(":")
+    if not sep or not deployment.strip() or not stage.strip() or ":" in stage:
+        raise InputError(
+            f"expected DEPLOYMENT:STAGE, got {text!r}",
+            "olx diff DEPLOYMENT STAGE_A STAGE_B, or olx diff DEP_A:STAGE DEP_B:STAGE",
+        )
+    return deployment, stage
+
+
+def diff_refs(matrix: Matrix, args: list[str]) -> tuple[StageView, StageView]:
+    """The two stages ``olx diff`` compares, from its two or three arguments."""
+    if len(args) == 3:
+        if any(":" in a for a in args):
+            raise InputError(
+                "with three arguments, olx diff takes DEPLOYMENT STAGE_A STAGE_B",
+                "to compare two deployments: olx diff DEP_A:STAGE DEP_B:STAGE",
+            )
+        pairs = [(args[0], args[1]), (args[0], args[2])]
+    elif len(args) == 2:
+        if not any(":" in a for a in args):
+            raise InputError(
+                f"olx diff {args[0]} {args[1]}: a second stage is missing",
+                "olx diff DEPLOYMENT STAGE_A STAGE_B, or olx diff DEP_A:STAGE DEP_B:STAGE",
+            )
+        pairs = [split_ref(a) for a in args]
+    else:
+        raise InputError(
+            f"olx diff takes two or three arguments, got {len(args)}",
+            "olx diff DEPLOYMENT STAGE_A STAGE_B, or olx diff DEP_A:STAGE DEP_B:STAGE",
+        )
+    views = []
+    for dep_text, stage_text in pairs:
+        deployment = one_deployment(matrix, dep_text)
+        views.append(
+            resolve_stage(matrix, deployment, stage_of(deployment, stage_text))
+        )
+    return views[0], views[1]
