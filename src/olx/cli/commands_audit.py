@@ -1,0 +1,157 @@
+"""The audit trail: ``olx history [DEPLOYMENT] [--since DATE]``.
+
+The walk is :mod:`olx.repo.timeline`'s; this module chooses what to show and shows it:
+a rich table on a terminal, SPEC's object with ``--json``, a transient progress bar on
+stderr while a long history is read (only when stderr is a terminal).
+"""
+
+# No ``from __future__ import annotations``: typer reads the annotations as objects
+# (see entry.py).
+
+import sys
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+
+from olx.cli.entry import JsonFlag, Options, app, emit_json, handled
+
+# Below this many revisions the walk takes well under a second: no bar.
+PROGRESS_FROM = 200
+
+
+@app.command()
+@handled
+def history(
+    ctx: typer.Context,
+    deployment: Annotated[
+        str | None,
+        typer.Argument(help="Only this deployment (name or member; comma list)."),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Only changes on or after DATE (YYYY-MM-DD)."),
+    ] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Every stage change in the git history of the matrix file, oldest first; per
+    release when it reached each stage, and CI → Production lead times."""
+    from olx.repo import timeline as tl
+
+    opts: Options = ctx.obj
+    as_json = opts.json or json_out
+    start = tl.parse_since(since) if since is not None else None
+    target = opts.target()
+    with _progress() as progress:
+        whole = tl.read_timeline(
+            target.root,
+            target.rel(target.matrix),
+            target.rel(target.types),
+            progress=progress,
+        )
+    chosen = None
+    if deployment is not None:
+        chosen = tl.select_deployments(whole, deployment, _current(target))
+    view = whole.restricted(chosen, start)
+    if as_json:
+        emit_json(view.to_json())
+        return
+    _render(view)
+
+
+def _current(target) -> list[tuple[str, str]]:
+    """(name, member) of the work tree's deployments; none when they do not read."""
+    from olx.errors import OlxError
+    from olx.repo.targets import load
+
+    try:
+        matrix, _, _ = load(target)
+    except OlxError:
+        return []  # the history alone then says which names exist
+    return [(d.name, d.member) for d in matrix.matrix.deployments]
+
+
+@contextmanager
+def _progress():
+    """A progress callback drawing a transient bar on a terminal's stderr, started
+    only once the walk turns out to be long; None elsewhere."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    bar = None
+    task = None
+
+    def advance(done: int, total: int) -> None:
+        nonlocal bar, task
+        if total < PROGRESS_FROM:
+            return
+        if bar is None:
+            from rich.progress import Progress
+
+            from olx.cli import render
+
+            bar = Progress(console=render.console(stderr=True), transient=True)
+            bar.start()
+            task = bar.add_task("reading the history", total=total)
+        bar.update(task, completed=done)
+
+    try:
+        yield advance
+    finally:
+        if bar is not None:
+            bar.stop()
+
+
+def _render(view) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from olx.cli import render
+
+    out = render.console()
+
+    def rel(name):
+        return Text("—", style="dim") if name is None else Text(name)
+
+    if view.changes:
+        table = Table(title="Stage changes (oldest first)", title_justify="left")
+        for col in ("date", "commit", "author", "deployment", "stage", "from → to"):
+            # Author and deployment fold on a narrow terminal; the rest never do.
+            table.add_column(col, no_wrap=col not in ("author", "deployment"))
+        for c in view.changes:
+            change = Text.assemble(rel(c.from_release), " → ", rel(c.to_release))
+            table.add_row(
+                c.date.strftime("%Y-%m-%d"),
+                c.commit[:10],
+                Text(c.author),
+                Text(c.deployment),
+                c.stage,
+                change,
+            )
+        out.print(table)
+    else:
+        out.print("no stage changes", markup=False)
+
+    reached = view.to_json()
+    if reached["releases"]:
+        table = Table(title="Releases: first reached", title_justify="left")
+        for col in ("release", "deployment", "CI", "QA", "Production", "CI → Prod"):
+            table.add_column(col)
+        for release, deps in reached["releases"].items():
+            for dep, stages in deps.items():
+                days = reached["lead_times"][release][dep]
+                extra = [s for s in stages if s not in ("CI", "QA", "Production")]
+                table.add_row(
+                    Text(release),
+                    Text(dep + "".join(f" ({s}: {stages[s]})" for s in extra)),
+                    stages.get("CI", "—"),
+                    stages.get("QA", "—"),
+                    stages.get("Production", "—"),
+                    "—" if days is None else f"{days} d",
+                )
+        out.print(table)
+    for s in view.skipped:
+        out.print(
+            Text.assemble(("skipped ", "yellow"), f"{s.commit[:10]}: {s.reason}"),
+            soft_wrap=True,
+        )
