@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from olx.cli import completion as complete
 from olx.cli.entry import (
     BranchOpt,
     DryRun,
@@ -19,20 +20,46 @@ from olx.cli.entry import (
 )
 from olx.cli.entry import app as cli_app
 
+APP_HELP = "Application value or member name; comma list."
 AppArg = Annotated[
-    str, typer.Argument(help="Application value or member name; comma list.")
+    str, typer.Argument(help=APP_HELP, autocompletion=complete.complete_application)
+]
+# override's APP comes after RELEASE and DEPLOYMENT: the entries of those lists.
+EntryAppArg = Annotated[
+    str,
+    typer.Argument(
+        help=APP_HELP,
+        autocompletion=complete.complete_application_in("release", "deployment"),
+    ),
 ]
 ReleaseArg = Annotated[
-    str, typer.Argument(help="ReleaseMap block (release); comma list.")
+    str,
+    typer.Argument(
+        help="ReleaseMap block (release); comma list.",
+        autocompletion=complete.complete_block,
+    ),
 ]
 DeploymentArg = Annotated[
-    str, typer.Argument(help="Deployment name or member; comma list.")
+    str,
+    typer.Argument(
+        help="Deployment name or member; comma list.",
+        autocompletion=complete.complete_deployment_in("release"),
+    ),
 ]
 SetOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--set",
         help="FIELD=VALUE: VALUE is JSON or a module-level constant's name. Repeatable.",
+        autocompletion=complete.complete_set_field,
+    ),
+]
+PinOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--pin",
+        help="Pin the entry to this release.",
+        autocompletion=complete.complete_release,
     ),
 ]
 EntryBranch = Annotated[
@@ -53,9 +80,7 @@ def enable_app(
     application: AppArg,
     release: ReleaseArg,
     deployment: DeploymentArg,
-    pin: Annotated[
-        str | None, typer.Option("--pin", help="Pin the entry to this release.")
-    ] = None,
+    pin: PinOpt = None,
     entry_branch: EntryBranch = None,
     origin: EntryOrigin = None,
     runtime: EntryRuntime = None,
@@ -123,7 +148,7 @@ def override(
     ctx: typer.Context,
     release: ReleaseArg,
     deployment: DeploymentArg,
-    application: AppArg,
+    application: EntryAppArg,
     entry_branch: EntryBranch = None,
     no_branch: Annotated[
         bool, typer.Option("--no-branch", help="Remove branch_override.")
@@ -136,9 +161,7 @@ def override(
     no_runtime: Annotated[
         bool, typer.Option("--no-runtime", help="Remove runtime_version_override.")
     ] = False,
-    pin: Annotated[
-        str | None, typer.Option("--pin", help="Pin the entry to this release.")
-    ] = None,
+    pin: PinOpt = None,
     no_pin: Annotated[
         bool,
         typer.Option("--no-pin", help="Put the entry back on its block's release."),
@@ -146,7 +169,11 @@ def override(
     sets: SetOpt = None,
     unsets: Annotated[
         list[str] | None,
-        typer.Option("--unset", help="Remove FIELD (the model's default applies)."),
+        typer.Option(
+            "--unset",
+            help="Remove FIELD (the model's default applies).",
+            autocompletion=complete.complete_entry_field,
+        ),
     ] = None,
     dry_run: DryRun = False,
     no_commit: NoCommit = False,

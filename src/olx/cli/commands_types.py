@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from olx.cli import completion as complete
 from olx.cli.entry import (
     BranchOpt,
     DryRun,
@@ -26,7 +27,12 @@ def add_app(
     ctx: typer.Context,
     value: Annotated[str, typer.Argument(help="Application value, e.g. notes-api.")],
     app_type: Annotated[
-        str, typer.Option("--type", help="IDA or MFE (which Enum it joins).")
+        str,
+        typer.Option(
+            "--type",
+            help="IDA or MFE (which Enum it joins).",
+            autocompletion=complete.complete_app_type,
+        ),
     ],
     repository: Annotated[
         str, typer.Option("--repository", help="Its git repository (https URL).")
@@ -62,7 +68,13 @@ def add_app(
 @handled
 def set_app(
     ctx: typer.Context,
-    value: Annotated[str, typer.Argument(help="Application value or member name.")],
+    value: Annotated[
+        str,
+        typer.Argument(
+            help="Application value or member name.",
+            autocompletion=complete.complete_application,
+        ),
+    ],
     repository: Annotated[
         str | None, typer.Option("--repository", help="New repository (https URL).")
     ] = None,
@@ -93,7 +105,13 @@ def set_app(
 @handled
 def remove_app(
     ctx: typer.Context,
-    value: Annotated[str, typer.Argument(help="Application value or member name.")],
+    value: Annotated[
+        str,
+        typer.Argument(
+            help="Application value or member name.",
+            autocompletion=complete.complete_application,
+        ),
+    ],
     dry_run: DryRun = False,
     no_commit: NoCommit = False,
     branch: BranchOpt = None,
@@ -118,7 +136,12 @@ def remove_app(
 @handled
 def set_release(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Release, e.g. ulmo.")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Release, e.g. ulmo.", autocompletion=complete.complete_release
+        ),
+    ],
     release_branch: Annotated[
         str | None, typer.Option("--branch", help="The release's branch.")
     ] = None,
