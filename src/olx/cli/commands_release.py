@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from olx.cli import completion as complete
 from olx.cli.entry import (
     BranchOpt,
     DryRun,
@@ -25,12 +26,25 @@ from olx.cli.entry import (
 def promote(
     ctx: typer.Context,
     deployment: Annotated[
-        str, typer.Argument(help="Deployment name or member; comma list.")
+        str,
+        typer.Argument(
+            help="Deployment name or member; comma list.",
+            autocompletion=complete.complete_deployment,
+        ),
     ],
-    stage: Annotated[str, typer.Argument(help="CI, QA or Production (any case).")],
+    stage: Annotated[
+        str,
+        typer.Argument(
+            help="CI, QA or Production (any case).",
+            autocompletion=complete.complete_stage,
+        ),
+    ],
     release: Annotated[
         str | None,
-        typer.Argument(help="Release; default: the previous stage's release."),
+        typer.Argument(
+            help="Release; default: the previous stage's release.",
+            autocompletion=complete.complete_release,
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Bypass the promote guards.")
@@ -43,10 +57,13 @@ def promote(
 ) -> None:
     """Set STAGE of DEPLOYMENT to RELEASE (default: the release of the stage before)."""
     from olx.ops.promote import promote as plan
+    from olx.repo.policy import soak_policy
 
     write(
         ctx,
-        lambda ws: plan(ws, deployment, stage, release, force),
+        lambda ws: plan(
+            ws, deployment, stage, release, force, soak_policy(ctx.obj.target())
+        ),
         dry_run=dry_run,
         no_commit=no_commit,
         branch=branch,
@@ -72,7 +89,11 @@ def add_release(
     node: Annotated[str | None, typer.Option("--node", help="Node.js version.")] = None,
     clone_from: Annotated[
         str | None,
-        typer.Option("--clone-from", help="Also clone this release's block."),
+        typer.Option(
+            "--clone-from",
+            help="Also clone this release's block.",
+            autocompletion=complete.complete_block,
+        ),
     ] = None,
     dry_run: DryRun = False,
     no_commit: NoCommit = False,
@@ -98,10 +119,26 @@ def add_release(
 @handled
 def clone_release(
     ctx: typer.Context,
-    old: Annotated[str, typer.Argument(help="Release whose block is copied.")],
-    new: Annotated[str, typer.Argument(help="Release the copy is for.")],
+    old: Annotated[
+        str,
+        typer.Argument(
+            help="Release whose block is copied.",
+            autocompletion=complete.complete_block,
+        ),
+    ],
+    new: Annotated[
+        str,
+        typer.Argument(
+            help="Release the copy is for.", autocompletion=complete.complete_release
+        ),
+    ],
     deployment: Annotated[
-        list[str] | None, typer.Option("--deployment", help="Only these deployments.")
+        list[str] | None,
+        typer.Option(
+            "--deployment",
+            help="Only these deployments.",
+            autocompletion=complete.complete_deployment,
+        ),
     ] = None,
     dry_run: DryRun = False,
     no_commit: NoCommit = False,
@@ -127,7 +164,12 @@ def clone_release(
 @handled
 def retire(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Release to retire.")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Release to retire.", autocompletion=complete.complete_any_release
+        ),
+    ],
     block_only: Annotated[
         bool, typer.Option("--block-only", help="Only the ReleaseMap block.")
     ] = False,
@@ -139,6 +181,7 @@ def retire(
         typer.Option(
             "--deployment",
             help="Only these deployments' lists (the Enum member stays); comma list.",
+            autocompletion=complete.complete_deployment,
         ),
     ] = None,
     dry_run: DryRun = False,

@@ -21,6 +21,7 @@ from olx.edit.splice import (
     string_value,
 )
 from olx.errors import GuardError, InputError, SafetyError
+from olx.ops.soak import SoakPolicy
 
 
 def _source_release(dep: Deployment, stage: str) -> str:
@@ -120,8 +121,13 @@ def promote(
     stage: str,
     release: str | None,
     force: bool = False,
+    soak: SoakPolicy | None = None,
 ) -> Change:
-    """Plan ``olx promote DEPLOYMENTS STAGE [RELEASE]``."""
+    """Plan ``olx promote DEPLOYMENTS STAGE [RELEASE]``.
+
+    ``soak`` is the soak-time policy of the target (``[tool.olx.soak]``), a guard like
+    the others.
+    """
     model = ws.model
     deps = names.deployments(model, deployments)
     stage = names.stage(stage)
@@ -160,6 +166,10 @@ def promote(
                     f"create it first: olx clone-release {source} {new} --deployment {dep.name}",
                 )
             )
+        if soak is not None:
+            held = soak.problem(dep, stage, _old, new)
+            if held is not None:
+                problems.append(held)
         stages = {s.stage: s.release for s in dep.stages}
         stages[stage] = new
         for s1, r1, s2, r2 in stage_order_violations(stages):

@@ -36,10 +36,11 @@ def git_toplevel(start: Path) -> Path | None:
     return None
 
 
-def _configured(root: Path) -> dict[str, str]:
+def _tool_olx(root: Path) -> dict | None:
+    """``[tool.olx]`` of the target's pyproject.toml, if there is one."""
     pyproject = root / "pyproject.toml"
     if not pyproject.is_file():
-        return {}
+        return None
     import tomllib  # only when there is a pyproject.toml to read
 
     try:
@@ -49,9 +50,22 @@ def _configured(root: Path) -> dict[str, str]:
     tool = data.get("tool")
     section = tool.get("olx") if isinstance(tool, dict) else None
     if section is None:
-        return {}
+        return None
     if not isinstance(section, dict):
         raise InputError(f"{pyproject}: [tool.olx] is not a table")
+    return section
+
+
+def soak_table(root: Path) -> object | None:
+    """``[tool.olx.soak]`` as written (validated by :func:`olx.ops.soak.parse_soak`)."""
+    section = _tool_olx(root)
+    return None if section is None else section.get("soak")
+
+
+def _configured(root: Path) -> dict[str, str]:
+    section = _tool_olx(root)
+    if section is None:
+        return {}
     return {
         k: v
         for k, v in section.items()
