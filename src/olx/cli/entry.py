@@ -76,9 +76,16 @@ class Options:
     json: bool
 
     def target(self):  # -> olx.repo.targets.Target
+        """The target repository; a write that was killed there is finished or undone
+        first (olx.repo.journal), and said so on stderr."""
+        from olx.repo import journal
         from olx.repo.targets import discover
 
-        return discover(self.repo, self.types, self.matrix)
+        target = discover(self.repo, self.types, self.matrix)
+        done = journal.recover_if_needed(target.root)
+        if done:
+            print(journal.describe(done), file=sys.stderr)
+        return target
 
 
 def _version(value: bool) -> None:

@@ -16,6 +16,10 @@ from olx.errors import InputError
 LOCK_WAIT_SECONDS = 10.0
 
 
+class LockBusyError(InputError):
+    """Another olx process holds the repository's lock (exit 2, like any input error)."""
+
+
 def _git_dir(root: Path) -> Path | None:
     dot = root / ".git"
     if dot.is_dir():
@@ -60,7 +64,7 @@ def repo_lock(root: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES):
                     raise
                 if time.monotonic() >= deadline:
-                    raise InputError(
+                    raise LockBusyError(
                         "another olx process is writing this repository",
                         f"try again when it has finished (lock: {path})",
                     ) from None
@@ -121,6 +125,11 @@ def write_edits(edits: list[FileEdit]) -> None:
                 os.unlink(tmp)
 
 
+def write_text_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` by ``text`` (UTF-8, newlines as given) in one rename."""
+    os.replace(_write_temp(path, text), path)
+
+
 def restore(edit: FileEdit) -> None:
     """Put a file back as it was before ``edit`` (atomically)."""
-    os.replace(_write_temp(edit.path, edit.old), edit.path)
+    write_text_atomically(edit.path, edit.old)

@@ -12,6 +12,7 @@ from typing import Any
 from olx.edit.change import Change, Workspace
 from olx.edit.fileio import repo_lock, write_edits
 from olx.errors import InputError
+from olx.repo import journal
 from olx.repo.targets import Target, workspace
 
 
@@ -62,12 +63,20 @@ def execute(
             "--branch and --message go with a commit, not --dry-run/--no-commit"
         )
     mode = "dry-run" if dry_run else "no-commit" if no_commit else "commit"
+    if dry_run:
+        # A write killed earlier is finished or undone before anything is read.
+        journal.recover_if_needed(target.root)
     lock = contextlib.nullcontext() if dry_run else repo_lock(target.root)
     with lock, interrupts_as_exceptions():
+        if not dry_run and journal.pending(target.root):
+            journal.recover(target.root)
         change = plan(workspace(target))
         outcome = Outcome(change, mode)
         if change.changed and mode == "no-commit":
-            write_edits(change.edits)
+            with journal.recorded(
+                target.root, journal.Journal.of("no-commit", change.edits)
+            ):
+                write_edits(change.edits)
         elif change.changed and mode == "commit":
             from olx.repo import gitops  # GitPython only where it is used
 

@@ -22,6 +22,7 @@ from olx import __version__
 from olx.edit.change import Change
 from olx.edit.fileio import restore, write_edits
 from olx.errors import InputError
+from olx.repo import journal
 
 IN_PROGRESS = {
     "MERGE_HEAD": "a merge",
@@ -140,26 +141,44 @@ def commit_change(
     """
     rels = [e.shown for e in change.edits]  # paths relative to the work tree
     start = repo.head.commit.hexsha
-    try:
-        if create:
-            repo.git.checkout("-b", branch)
-        write_edits(change.edits)
-        repo.git.add("--", *rels)
-        # Ctrl-C/SIGTERM wait until git commit has finished, so that the commit is
-        # either made (and then undone below) or not: never half-run behind our back.
-        with signals_deferred():
-            repo.git.commit("-m", message)
-        return Committed(branch, repo.head.commit.hexsha)
-    except BaseException as exc:
-        with signals_deferred():
-            _rollback(repo, change, rels, original, branch, create, start)
-        if isinstance(exc, git.GitCommandError):
-            raise InputError(
-                "git commit failed (a hook or git refused it); nothing was changed",
-                "fix what it reports, then run olx again",
-                details=_command_output(exc),
-            ) from None
-        raise
+    root = Path(repo.working_tree_dir or ".")
+    plan = journal.Journal.of(
+        "commit",
+        change.edits,
+        original=original,
+        branch=branch,
+        create=create,
+        start=start,
+    )
+    # The journal lets the next olx finish or undo this write if the process is
+    # killed (SIGKILL cannot be caught) anywhere below.
+    with journal.recorded(root, plan):
+        try:
+            if create:
+                repo.git.checkout("-b", branch)
+            write_edits(change.edits)
+            repo.git.add("--", *rels)
+            # Ctrl-C/SIGTERM wait until git commit has finished, so that the commit
+            # is either made (and then undone below) or not: never half-run.
+            with signals_deferred():
+                repo.git.commit("-m", message)
+            return Committed(branch, repo.head.commit.hexsha)
+        except BaseException as exc:
+            with signals_deferred():
+                _rollback(repo, change, rels, original, branch, create, start)
+            _raise_for(exc)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _raise_for(exc: BaseException) -> None:
+    """Re-raise a failure of the write, a refused commit as an input error."""
+    if isinstance(exc, git.GitCommandError):
+        raise InputError(
+            "git commit failed (a hook or git refused it); nothing was changed",
+            "fix what it reports, then run olx again",
+            details=_command_output(exc),
+        ) from None
+    raise exc
 
 
 @contextlib.contextmanager

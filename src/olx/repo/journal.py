@@ -1,0 +1,220 @@
+"""The write journal: a write killed at any instant is finished or undone by the next olx.
+
+Before its first change a write records, next to the lock (in ``.git/``), what it is
+about to do: the files with their old texts and the hash of their new ones, and for a
+commit the branch it starts from, the branch it commits on and the commit it starts at.
+The journal goes when the write is done or rolled back. A journal still there means a
+writer died (SIGKILL, a power cut) somewhere in between; the next olx command, before
+doing anything else and under the lock, finds the repository as the write left it and
+brings it to one of the two states a user may see:
+
+* the commit was made: the write is complete (as after), the journal goes;
+* otherwise: the files, the index, the checkout and the branch are put back (as
+  before): the olx-made branch is deleted only if it still points at the start.
+
+Without git (``--no-commit``), the files are either all new (as after) or all put back.
+Temporary files a killed write left beside the target files are removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import subprocess
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from olx.edit.fileio import LockBusyError, lock_path, repo_lock, write_text_atomically
+from olx.errors import InputError
+
+NAME = "olx-journal.json"
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Journal:
+    """What a write is about to do (see the module's docstring)."""
+
+    mode: str  # "commit" or "no-commit"
+    files: list[dict[str, str]] = field(default_factory=list)  # path, shown, old, new
+    original: str | None = None  # the branch checked out before
+    branch: str | None = None  # the branch committed on
+    create: bool = False  # whether the write creates ``branch``
+    start: str | None = None  # HEAD before
+
+    @classmethod
+    def of(cls, mode: str, edits: list[Any], **git: Any) -> Journal:
+        files = [
+            {"path": str(e.path), "shown": e.shown, "old": e.old, "new": _sha(e.new)}
+            for e in edits
+        ]
+        return cls(mode, files, **git)
+
+
+def path_of(root: Path) -> Path:
+    return lock_path(root).with_name(NAME)
+
+
+@contextlib.contextmanager
+def recorded(root: Path, journal: Journal):
+    """Write the journal before the block and remove it after, whether the block
+    succeeds or rolls itself back; a process killed inside leaves it for
+    :func:`recover`."""
+    target = path_of(root)
+    for stale in target.parent.glob(f".{NAME}.*.olx-tmp"):  # a writer killed early
+        with contextlib.suppress(OSError):
+            stale.unlink()
+    try:
+        write_text_atomically(target, json.dumps(asdict(journal)))
+    except OSError as exc:
+        raise InputError(
+            f"cannot write the olx journal {target.name}: {exc.strerror}; "
+            "nothing changed",
+            "olx needs to write inside .git (or the temp directory)",
+        ) from None
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            target.unlink()
+
+
+def pending(root: Path) -> bool:
+    """Whether a journal is there (one stat: cheap enough for every command)."""
+    return path_of(root).exists()
+
+
+def recover_if_needed(root: Path) -> list[str]:
+    """:func:`recover` when a journal is there and no olx process holds the lock; what
+    was done.
+
+    A journal under a held lock belongs to a write in progress (whose commit hook may
+    be running olx itself, as the pre-commit hook does): it is left alone.
+    """
+    if not pending(root):
+        return []
+    try:
+        with repo_lock(root, wait=0):
+            return recover(root) if pending(root) else []
+    except LockBusyError:
+        return []  # a live writer holds the lock
+
+
+def recover(root: Path) -> list[str]:
+    """Finish or undo the write a journal describes (the caller holds the lock)."""
+    target = path_of(root)
+    try:
+        data = json.loads(target.read_text(encoding="utf-8"))
+        journal = Journal(**data)
+    except (OSError, ValueError, TypeError) as exc:
+        raise InputError(
+            f"cannot read the olx write journal {target}: {exc}",
+            "inspect git status, then delete the file",
+        ) from None
+    done = _remove_temporaries(journal)
+    if journal.mode == "commit":
+        done += _recover_commit(root, journal)
+    else:
+        done += _recover_files(journal)
+    target.unlink()
+    return done
+
+
+def _remove_temporaries(journal: Journal) -> list[str]:
+    done = []
+    for item in journal.files:
+        path = Path(item["path"])
+        for tmp in path.parent.glob(f".{path.name}.*.olx-tmp"):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+                done.append(f"removed {tmp.name}")
+    return done
+
+
+def _current(item: dict[str, str]) -> str | None:
+    try:
+        return Path(item["path"]).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _put_back(journal: Journal) -> list[str]:
+    done = []
+    for item in journal.files:
+        if _current(item) != item["old"]:
+            write_text_atomically(Path(item["path"]), item["old"])
+            done.append(f"restored {item['shown']}")
+    return done
+
+
+def _recover_files(journal: Journal) -> list[str]:
+    if all(
+        (text := _current(item)) is not None and _sha(text) == item["new"]
+        for item in journal.files
+    ):
+        return ["the interrupted write had finished"]
+    return _put_back(journal)
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", *args], cwd=root, capture_output=True, text=True, check=False
+    )
+
+
+def _rev(root: Path, ref: str) -> str | None:
+    out = _git(root, "rev-parse", "--verify", "-q", ref)
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def _committed(root: Path, journal: Journal) -> bool:
+    """Whether the journal's commit exists: the branch's tip is a child of the start
+    whose files are the new texts."""
+    tip = _rev(root, f"refs/heads/{journal.branch}")
+    if tip is None or tip == journal.start or _rev(root, f"{tip}^") != journal.start:
+        return False
+    for item in journal.files:
+        blob = subprocess.run(
+            ["git", "cat-file", "blob", f"{tip}:{item['shown']}"],
+            cwd=root,
+            capture_output=True,
+            check=False,
+        )  # bytes: a CRLF file must hash as it is stored
+        if (
+            blob.returncode != 0
+            or hashlib.sha256(blob.stdout).hexdigest() != item["new"]
+        ):
+            return False
+    return True
+
+
+def _recover_commit(root: Path, journal: Journal) -> list[str]:
+    git_dir = lock_path(root).parent
+    index_lock = git_dir / "index.lock"
+    journal_file = path_of(root)
+    with contextlib.suppress(OSError):
+        # Left by a git that died with the writer (it is younger than the journal).
+        if index_lock.stat().st_mtime >= journal_file.stat().st_mtime:
+            index_lock.unlink()
+    if _committed(root, journal):
+        return [f"the interrupted write had committed on {journal.branch}"]
+    shown = [item["shown"] for item in journal.files]
+    _git(root, "reset", "-q", "--", *shown)
+    done = _put_back(journal)
+    head = _git(root, "symbolic-ref", "-q", "--short", "HEAD").stdout.strip()
+    if journal.create and head == journal.branch and journal.original:
+        _git(root, "checkout", "-q", journal.original)
+        done.append(f"checked out {journal.original}")
+    if journal.create and _rev(root, f"refs/heads/{journal.branch}") == journal.start:
+        _git(root, "branch", "-q", "-D", journal.branch)
+        done.append(f"deleted branch {journal.branch}")
+    return done or ["nothing had been changed yet"]
+
+
+def describe(done: list[str]) -> str:
+    return "olx: completed an interrupted write: " + "; ".join(done)

@@ -1,0 +1,237 @@
+"""A write killed with SIGKILL at any instant: the next olx command finds the repository
+as before the write or as after it, never in between (the journal in ``.git/``)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import git
+import pytest
+from conftest import example_paths
+
+from olx.edit.change import FileEdit
+from olx.repo import journal
+
+PROMOTED = (
+    'deployment_name="xpro",\n'
+    "        env_release_map=[\n"
+    '            EnvRelease("CI", OpenEdxSupportedRelease["ulmo"]),\n'
+    '            EnvRelease("QA", OpenEdxSupportedRelease["ulmo"]),\n'
+)
+
+
+def olx(*args: str) -> list[str]:
+    return [sys.executable, "-m", "olx", *args]
+
+
+def snapshot(repo: Path) -> dict[str, object]:
+    r = git.Repo(repo)
+    with r:
+        out = {
+            "head": r.head.commit.hexsha,
+            "branch": r.active_branch.name,
+            "branches": sorted(h.name for h in r.heads),
+            "status": r.git.status("--porcelain", "--untracked-files=all"),
+            "parent": r.head.commit.parents[0].hexsha
+            if r.head.commit.parents
+            else None,
+        }
+    types, matrix = example_paths(repo)
+    out["files"] = (types.read_bytes(), matrix.read_bytes())
+    return out
+
+
+def leftovers(repo: Path) -> list[str]:
+    found = [p.name for p in repo.rglob("*.olx-tmp")]
+    if journal.path_of(repo).exists():
+        found.append(journal.NAME)
+    return found
+
+
+def slow_hook(repo: Path, seconds: float, marker: Path | None = None) -> None:
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    touch = f"touch {marker}\n" if marker else ""
+    hook.write_text(f"#!/bin/sh\n{touch}sleep {seconds}\n", encoding="utf-8")
+    hook.chmod(0o755)
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    """SIGKILL olx and every process it started (git, the hook): a crash."""
+    with contextlib.suppress(ProcessLookupError):  # it may have finished
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def recover_with_a_read(repo: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        olx("--repo", str(repo), "check"), capture_output=True, text=True, check=False
+    )
+
+
+def test_killed_inside_the_commit_hook_is_rolled_back_by_the_next_command(
+    example_repo: Path, tmp_path: Path
+) -> None:
+    before = snapshot(example_repo)
+    marker = tmp_path / "hook-started"
+    slow_hook(example_repo, 30, marker)
+    proc = subprocess.Popen(
+        olx("--repo", str(example_repo), "promote", "xpro", "QA"),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert marker.exists(), "the hook never ran"
+    # Mid-way: branch created and checked out, files written and staged, no commit.
+    mid = snapshot(example_repo)
+    assert mid["branch"] == "olx/promote-xpro-qa-ulmo"
+    assert journal.path_of(example_repo).exists()
+    kill_group(proc)
+    read = recover_with_a_read(example_repo)
+    assert read.returncode == 0, read.stderr
+    assert read.stderr.startswith("olx: completed an interrupted write: ")
+    assert "deleted branch olx/promote-xpro-qa-ulmo" in read.stderr
+    assert snapshot(example_repo) == before
+    assert leftovers(example_repo) == []
+
+
+def test_killed_after_the_commit_is_complete_as_after(example_repo: Path) -> None:
+    before = snapshot(example_repo)
+    # A post-commit hook that never returns: the commit is made, olx never hears.
+    hook = example_repo / ".git" / "hooks" / "post-commit"
+    hook.write_text("#!/bin/sh\nsleep 30\n", encoding="utf-8")
+    hook.chmod(0o755)
+    proc = subprocess.Popen(
+        olx("--repo", str(example_repo), "promote", "xpro", "QA"),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    repo = git.Repo(example_repo)
+    deadline = time.monotonic() + 30
+    with repo:
+        while time.monotonic() < deadline:
+            if "olx/promote-xpro-qa-ulmo" in [h.name for h in repo.heads] and (
+                repo.heads["olx/promote-xpro-qa-ulmo"].commit.hexsha != before["head"]
+            ):
+                break
+            time.sleep(0.02)
+    kill_group(proc)
+    read = recover_with_a_read(example_repo)
+    assert read.returncode == 0, read.stderr
+    assert "had committed on olx/promote-xpro-qa-ulmo" in read.stderr
+    after = snapshot(example_repo)
+    assert after["branch"] == "olx/promote-xpro-qa-ulmo"
+    assert after["parent"] == before["head"] and after["status"] == ""
+    assert PROMOTED in after["files"][1].decode()
+    assert leftovers(example_repo) == []
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.5])
+def test_killed_at_any_instant_the_repository_is_before_or_after(
+    example_repo: Path, delay: float
+) -> None:
+    before = snapshot(example_repo)
+    slow_hook(example_repo, 0.3)
+    proc = subprocess.Popen(
+        olx("--repo", str(example_repo), "promote", "xpro", "QA"),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(delay)
+    kill_group(proc)
+    read = recover_with_a_read(example_repo)
+    assert read.returncode == 0, read.stderr
+    now = snapshot(example_repo)
+    if now != before:
+        assert now["branch"] == "olx/promote-xpro-qa-ulmo"
+        assert now["parent"] == before["head"] and now["status"] == ""
+        assert now["branches"] == ["main", "olx/promote-xpro-qa-ulmo"]
+        assert PROMOTED in now["files"][1].decode()
+    assert leftovers(example_repo) == []
+    # And olx works on: the same command now commits (or has nothing to do).
+    again = subprocess.run(
+        olx("--repo", str(example_repo), "promote", "xpro", "QA", "--branch", "retry"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert again.returncode == 0, again.stderr
+
+
+# --- the journal's decisions, one state at a time -----------------------------------------
+
+
+def edits_of(repo: Path) -> list[FileEdit]:
+    _, matrix = example_paths(repo)
+    old = matrix.read_text(encoding="utf-8")
+    return [FileEdit(matrix, "m", old, old.replace('"teak"]),', '"ulmo"]),', 1))]
+
+
+def test_no_commit_write_half_done_is_put_back(example_repo: Path) -> None:
+    edits = edits_of(example_repo)
+    path = journal.path_of(example_repo)
+    path.write_text(json.dumps(asdict(journal.Journal.of("no-commit", edits))))
+    edits[0].path.write_text(edits[0].new + "# torn", encoding="utf-8")
+    (edits[0].path.parent / f".{edits[0].path.name}.abc.olx-tmp").write_text("x")
+    done = journal.recover_if_needed(example_repo)
+    assert "restored m" in done
+    assert edits[0].path.read_text(encoding="utf-8") == edits[0].old
+    assert leftovers(example_repo) == []
+
+
+def test_no_commit_write_finished_is_kept(example_repo: Path) -> None:
+    edits = edits_of(example_repo)
+    journal.path_of(example_repo).write_text(
+        json.dumps(asdict(journal.Journal.of("no-commit", edits)))
+    )
+    edits[0].path.write_text(edits[0].new, encoding="utf-8")
+    assert journal.recover_if_needed(example_repo) == [
+        "the interrupted write had finished"
+    ]
+    assert edits[0].path.read_text(encoding="utf-8") == edits[0].new
+
+
+def test_a_journal_under_a_live_writers_lock_is_left_alone(example_repo: Path) -> None:
+    from olx.edit.fileio import repo_lock
+
+    edits = edits_of(example_repo)
+    path = journal.path_of(example_repo)
+    path.write_text(json.dumps(asdict(journal.Journal.of("no-commit", edits))))
+    # The lock is an flock: another process must hold it.
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom pathlib import Path\n"
+            "from olx.edit.fileio import repo_lock\n"
+            "with repo_lock(Path(sys.argv[1])):\n"
+            "    print('held', flush=True)\n    time.sleep(30)\n",
+            str(example_repo),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert journal.recover_if_needed(example_repo) == []
+        assert path.exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    with repo_lock(example_repo, wait=5):
+        pass  # a killed holder releases the lock
+    # The writer died before changing anything: nothing to put back, journal gone.
+    assert journal.recover_if_needed(example_repo) == []
+    assert not path.exists()
