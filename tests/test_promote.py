@@ -22,6 +22,11 @@ from olx.errors import GuardError, InputError, SafetyError
 from olx.ops.promote import promote
 
 
+def stage_lines(change) -> list[str]:
+    """The stage lines of a promote's details (not the component lines under them)."""
+    return [d for d in change.details if not d.startswith("  ")]
+
+
 def changed_lines(diff: str) -> tuple[list[str], list[str]]:
     lines = diff.splitlines()
     minus = [x for x in lines if x.startswith("-") and not x.startswith("---")]
@@ -140,7 +145,7 @@ def test_promote_changes_only_the_release_token(
 
 def test_promote_details_name_old_and_new():
     change = promote(ws_of("example"), "xpro", "QA", "ulmo")
-    assert change.details == ["xpro QA: teak → ulmo"]
+    assert stage_lines(change) == ["xpro QA: teak → ulmo"]
     assert change.warnings == []
 
 
@@ -149,7 +154,7 @@ def test_comments_inside_env_release_map_are_untouched():
     ws = ws_of("two_field_open_release")
     ws = ws.after(promote(ws, "campus", "QA", "palm"))
     change = promote(ws, "campus,campus-staging", "Production", "palm")
-    assert change.details == [
+    assert stage_lines(change) == [
         "campus Production: olive → palm",
         "campus-staging Production: olive → palm",
     ]
@@ -199,7 +204,7 @@ def test_comma_list_makes_one_change_for_all():
         'deployment_name="mitx-staging",',
     )
     assert change.new_matrix == expected
-    assert change.details == [
+    assert stage_lines(change) == [
         "mitx Production: teak → ulmo",
         "mitx-staging Production: teak → ulmo",
     ]
@@ -222,7 +227,7 @@ def test_stage_is_case_insensitive(stage):
     want = promote(ws_of("example"), "mitx", "Production", "ulmo")
     got = promote(ws_of("example"), "mitx", stage, "ulmo")
     assert got.new_matrix == want.new_matrix
-    assert got.details == want.details
+    assert stage_lines(got) == stage_lines(want)
 
 
 @pytest.mark.parametrize(
@@ -356,7 +361,7 @@ def test_rollback_is_allowed_when_the_order_holds():
         env("QA", '["teak"]'),
         'deployment_name="mitx",',
     )
-    assert change.details == ["mitx QA: ulmo → teak (rollback)"]
+    assert stage_lines(change) == ["mitx QA: ulmo → teak (rollback)"]
     assert change.warnings == []
 
 
@@ -376,7 +381,7 @@ def test_comma_list_with_one_already_there_changes_the_other():
     assert change.new_matrix == replace_once(
         matrix_src, env("QA", '["teak"]'), env("QA", '["ulmo"]')
     )
-    assert change.details == ["xpro QA: teak → ulmo"]
+    assert stage_lines(change) == ["xpro QA: teak → ulmo"]
     assert any("mitx QA is already on ulmo" in n for n in change.notes)
 
 
@@ -514,3 +519,39 @@ def test_a_transformer_that_swaps_nothing_is_a_safety_error(monkeypatch):
     )
     with pytest.raises(SafetyError):
         promote(ws_of("example"), "xpro", "QA", "ulmo")
+
+
+# --- what the stage will build differently ------------------------------------------------
+
+
+def test_promote_lists_every_component_change_under_its_stage_line():
+    change = promote(ws_of("example"), "xpro", "QA", None)
+    lines = change.details
+    assert lines[0] == "xpro QA: teak → ulmo"
+    assert (
+        "  ~ edx-platform: release teak → ulmo, branch release/teak → release/ulmo, "
+        "runtime 3.11 → 3.12"
+    ) in lines
+    # A component pinned to master in ulmo's block builds master's branch there.
+    assert (
+        "  ~ communications: release teak → master, branch release/teak → master, "
+        "runtime 20 → 24"
+    ) in lines
+    assert all(line.startswith("  ~ ") for line in lines[1:])
+    assert len(lines) == 1 + len(
+        ws_of("example").model.matrix.block("ulmo").get("xpro").entries
+    )
+
+
+def test_a_component_added_or_removed_by_the_new_release_is_listed():
+    ws = ws_of("example")
+    # mitx Production: teak → ulmo; ulmo's mitx list lacks nothing teak has, so make
+    # one: disable xqueue-watcher in ulmo first, enable profile there.
+    from olx.ops.entries import disable_app, enable_app
+
+    step = disable_app(ws, "xqueue-watcher", "ulmo", "mitx")
+    ws2 = ws.after(step)
+    step2 = enable_app(ws2, "profile", "ulmo", "mitx")
+    change = promote(ws2.after(step2), "mitx", "Production", "ulmo")
+    assert "  + profile (MFE, release/ulmo)" in change.details
+    assert "  - xqueue-watcher" in change.details

@@ -20,6 +20,7 @@ Everything here is pure: no I/O, no printing, nothing imported lazily.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -383,3 +384,29 @@ def diff_refs(matrix: Matrix, args: list[str]) -> tuple[StageView, StageView]:
             resolve_stage(matrix, deployment, stage_of(deployment, stage_text))
         )
     return views[0], views[1]
+
+
+# --- one line per component change (promote's output and commit body) -------------------
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    if value is None:
+        return "-"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def describe_changes(changes: ComponentChanges) -> list[str]:
+    """``+ app``, ``- app`` and ``~ app: field old → new, …`` lines, one a component."""
+    lines = [
+        f"+ {c.application} ({c.application_type}, {_shown(c.branch)})"
+        for c in changes.added
+    ]
+    lines += [f"- {c.application}" for c in changes.removed]
+    for item in changes.changed:
+        fields = ", ".join(
+            f"{name} {_shown(old)} → {_shown(new)}"
+            for name, (old, new) in item.fields.items()
+        )
+        lines.append(f"~ {item.application}: {fields}")
+    return lines

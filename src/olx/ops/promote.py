@@ -11,7 +11,8 @@ import libcst as cst
 
 from olx.core import names
 from olx.core.check import stage_order_violations
-from olx.core.model import STAGES, Deployment, release_rank
+from olx.core.model import STAGES, Deployment, Matrix, release_rank
+from olx.core.resolve import component_changes, describe_changes, resolve_stage
 from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_do
 from olx.edit.splice import (
     edit_class_body,
@@ -214,4 +215,27 @@ def promote(
         warnings=warnings,
         notes=already,
     )
-    return finish(ws, change, expected)
+    change = finish(ws, change, expected)
+    change.details = _with_component_changes(
+        model, change, [d for d, *_ in todo], stage
+    )
+    return change
+
+
+def _with_component_changes(
+    old: Matrix, change: Change, moved: list[Deployment], stage: str
+) -> list[str]:
+    """Each stage line followed by what that stage will build differently (indented
+    lines: ``+ app``, ``- app``, ``~ app: field old → new``)."""
+    new = change.new_model
+    out = []
+    for line, dep in zip(change.details, moved, strict=True):
+        out.append(line)
+        after_dep = names.find_deployment(new, dep.name) if new else None
+        if after_dep is None:
+            continue
+        before = resolve_stage(old, dep, stage)
+        after = resolve_stage(new, after_dep, stage)
+        lines = describe_changes(component_changes(before.components, after.components))
+        out += [f"  {text}" for text in lines or ["builds the same components"]]
+    return out

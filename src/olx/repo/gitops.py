@@ -57,7 +57,8 @@ def message_for(change: Change, first_line: str | None, command_line: str) -> st
     :func:`olx.cli.cmdline.recorded`), so that a reviewer can repeat it in a checkout.
     """
     subject = first_line or f"config: {change.summary}"
-    body = [f"- {d}" for d in change.details]
+    # An indented detail belongs to the line above it (promote's component changes).
+    body = [f"  {d}" if d.startswith("  ") else f"- {d}" for d in change.details]
     body += [f"- warning: {w}" for w in change.warnings]
     body += ["", f"Made by olx {__version__}:", f"    {command_line}"]
     return subject + "\n\n" + "\n".join(body) + "\n"
