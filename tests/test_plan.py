@@ -53,7 +53,7 @@ def test_plan_commits_once_and_equals_its_steps_run_one_by_one(
         assert len(list(repo.iter_commits("main..HEAD"))) == 1
         message = repo.head.commit.message
     assert message.startswith("config: Apply runbook release-day.txt (4 steps)\n\n")
-    assert "- line 2: olx promote xpro QA: xpro QA: teak → ulmo\n" in message
+    assert "- line 2: olx promote xpro QA: xpro QA: teak → ulmo\n    ~ " in message
     assert "- line 3: olx enable-app profile ulmo mitx: " in message
     assert "- line 6: olx promote mitx,mitx-staging QA ulmo: " in message
     assert "nothing to do" in message
@@ -85,12 +85,18 @@ def test_plan_json_reports_every_step(example_repo: Path) -> None:
     assert out["changed"] is True and out["commit"] is None
     assert [s["line"] for s in out["steps"]] == [2, 3, 4, 6]
     assert [s["changed"] for s in out["steps"]] == [True, True, True, False]
-    assert out["steps"][0] == {
-        "line": 2,
-        "command": "olx promote xpro QA",
-        "changed": True,
-        "details": ["xpro QA: teak → ulmo"],
-    }
+    first = out["steps"][0]
+    assert (first["line"], first["command"], first["changed"]) == (
+        2,
+        "olx promote xpro QA",
+        True,
+    )
+    # The stage line, then what the stage will build differently.
+    assert first["details"][0] == "xpro QA: teak → ulmo"
+    assert (
+        "  ~ edx-platform: release teak → ulmo, branch release/teak → release/ulmo, "
+        "runtime 3.11 → 3.12"
+    ) in first["details"]
     assert out["steps"][2]["command"] == (
         "olx override ulmo mitx edx-platform --branch mitx/ulmo-hotfix"
     )
@@ -183,7 +189,7 @@ def test_steps_see_the_steps_before_them(example_repo: Path) -> None:
     result = invoke("--repo", example_repo, "--json", "plan", runbook, "--no-commit")
     assert result.exit_code == 0, result.output
     steps = json.loads(result.stdout)["steps"]
-    assert steps[1]["details"] == ["xpro Production: teak → ulmo"]
+    assert steps[1]["details"][0] == "xpro Production: teak → ulmo"
     shown = json.loads(invoke("--repo", example_repo, "--json", "show").stdout)
     xpro = next(d for d in shown["deployments"] if d["name"] == "xpro")
     assert xpro["stages"] == {"CI": "ulmo", "QA": "ulmo", "Production": "ulmo"}

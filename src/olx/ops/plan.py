@@ -100,10 +100,11 @@ def run_plan(
                 "details": list(step_details),
             }
         )
-        what = "; ".join(step_details) or (
-            "nothing to do" if not change.changed else ""
-        )
-        details.append(f"line {step.line}: {step.command}: {what}")
+        # The step's first detail on its line, the others (and their own indented
+        # lines, as promote's component changes) under it.
+        first, *rest = list(step_details) or ["nothing to do"]
+        details.append(f"line {step.line}: {step.command}: {first}")
+        details += [d if d.startswith("  ") else f"  {d}" for d in rest]
         if change.changed:
             current = current.after(change)
     if not any(c.changed for c in changes):
