@@ -507,17 +507,17 @@ def test_parsing_only_what_changed_reads_as_parsing_every_revision_whole(
     for day, text in enumerate(revisions, 2):
         repo.commit(matrix=text, when=f"2024-01-{day:02d}T00:00:00Z")
     parsed: list[int] = []
-    real = tl._reparse
+    real = revs._reparse
 
     def counting(*args):
         ranges = real(*args)
         parsed.append(ranges is not None)
         return ranges
 
-    monkeypatch.setattr(tl, "_reparse", counting)
+    monkeypatch.setattr(revs, "_reparse", counting)
     incremental = timeline_of(repo).to_json()
     assert sum(parsed) >= 8  # most revisions were read in part
-    monkeypatch.setattr(tl, "_reparse", lambda *args: None)
+    monkeypatch.setattr(revs, "_reparse", lambda *args: None)
     whole = timeline_of(repo).to_json()
     assert incremental == whole
     reasons = [s["reason"] for s in whole["skipped"]]
