@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE_MATRIX, EXAMPLE_TYPES, invoke
 
+from olx.repo import revisions as revs
 from olx.repo import timeline as tl
 
 GOLDEN = Path(__file__).parent / "golden"
