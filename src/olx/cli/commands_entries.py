@@ -9,14 +9,9 @@ import typer
 
 from olx.cli import completion as complete
 from olx.cli.entry import (
-    BranchOpt,
-    DryRun,
-    GitBranchOpt,
-    JsonFlag,
-    MessageOpt,
-    NoCommit,
+    Plan,
     handled,
-    write,
+    write_command,
 )
 from olx.cli.entry import app as cli_app
 
@@ -75,6 +70,7 @@ EntryRuntime = Annotated[
 
 @cli_app.command("enable-app")
 @handled
+@write_command(git_branch_only=True)
 def enable_app(
     ctx: typer.Context,
     application: AppArg,
@@ -85,65 +81,41 @@ def enable_app(
     origin: EntryOrigin = None,
     runtime: EntryRuntime = None,
     sets: SetOpt = None,
-    dry_run: DryRun = False,
-    no_commit: NoCommit = False,
-    branch: GitBranchOpt = None,
-    message: MessageOpt = None,
-    json_out: JsonFlag = False,
-) -> None:
+) -> Plan:
     """Add APP's entry to ReleaseMap[RELEASE][DEPLOYMENT] (type from its Enum)."""
     from olx.ops.entries import enable_app as plan
 
-    write(
-        ctx,
-        lambda ws: plan(
-            ws,
-            application,
-            release,
-            deployment,
-            pin=pin,
-            branch=entry_branch,
-            origin=origin,
-            runtime=runtime,
-            sets=sets or [],
-        ),
-        dry_run=dry_run,
-        no_commit=no_commit,
-        branch=branch,
-        message=message,
-        json_out=json_out,
+    return lambda ws: plan(
+        ws,
+        application,
+        release,
+        deployment,
+        pin=pin,
+        branch=entry_branch,
+        origin=origin,
+        runtime=runtime,
+        sets=sets or [],
     )
 
 
 @cli_app.command("disable-app")
 @handled
+@write_command()
 def disable_app(
     ctx: typer.Context,
     application: AppArg,
     release: ReleaseArg,
     deployment: DeploymentArg,
-    dry_run: DryRun = False,
-    no_commit: NoCommit = False,
-    branch: BranchOpt = None,
-    message: MessageOpt = None,
-    json_out: JsonFlag = False,
-) -> None:
+) -> Plan:
     """Remove APP's entry from ReleaseMap[RELEASE][DEPLOYMENT]."""
     from olx.ops.entries import disable_app as plan
 
-    write(
-        ctx,
-        lambda ws: plan(ws, application, release, deployment),
-        dry_run=dry_run,
-        no_commit=no_commit,
-        branch=branch,
-        message=message,
-        json_out=json_out,
-    )
+    return lambda ws: plan(ws, application, release, deployment)
 
 
 @cli_app.command()
 @handled
+@write_command(git_branch_only=True)
 def override(
     ctx: typer.Context,
     release: ReleaseArg,
@@ -175,36 +147,23 @@ def override(
             autocompletion=complete.complete_entry_field,
         ),
     ] = None,
-    dry_run: DryRun = False,
-    no_commit: NoCommit = False,
-    branch: GitBranchOpt = None,
-    message: MessageOpt = None,
-    json_out: JsonFlag = False,
-) -> None:
+) -> Plan:
     """Set or remove fields of existing entries (one change for every entry named)."""
     from olx.ops.entries import override as plan
 
-    write(
-        ctx,
-        lambda ws: plan(
-            ws,
-            release,
-            deployment,
-            application,
-            branch=entry_branch,
-            no_branch=no_branch,
-            origin=origin,
-            no_origin=no_origin,
-            runtime=runtime,
-            no_runtime=no_runtime,
-            pin=pin,
-            no_pin=no_pin,
-            sets=sets or [],
-            unsets=unsets or [],
-        ),
-        dry_run=dry_run,
-        no_commit=no_commit,
-        branch=branch,
-        message=message,
-        json_out=json_out,
+    return lambda ws: plan(
+        ws,
+        release,
+        deployment,
+        application,
+        branch=entry_branch,
+        no_branch=no_branch,
+        origin=origin,
+        no_origin=no_origin,
+        runtime=runtime,
+        no_runtime=no_runtime,
+        pin=pin,
+        no_pin=no_pin,
+        sets=sets or [],
+        unsets=unsets or [],
     )

@@ -11,15 +11,11 @@ from typing import Annotated, Any
 import typer
 
 from olx.cli.entry import (
-    BranchOpt,
-    DryRun,
-    JsonFlag,
-    MessageOpt,
-    NoCommit,
     Options,
+    Plan,
     capturing,
     handled,
-    write,
+    write_command,
 )
 from olx.cli.entry import app as cli_app
 from olx.errors import InputError
@@ -109,17 +105,13 @@ def step_plan(obj: Options, step: Any, shown: str) -> Callable[..., Any]:
 
 @cli_app.command()
 @handled
+@write_command()
 def plan(
     ctx: typer.Context,
     runbook: Annotated[
         Path, typer.Argument(help="Runbook: one olx command per line, without 'olx'.")
     ],
-    dry_run: DryRun = False,
-    no_commit: NoCommit = False,
-    branch: BranchOpt = None,
-    message: MessageOpt = None,
-    json_out: JsonFlag = False,
-) -> None:
+) -> Plan:
     """Apply a runbook: every step in memory, verified, written and committed once."""
     from olx.ops.plan import parse_runbook, run_plan
 
@@ -127,12 +119,4 @@ def plan(
     steps = parse_runbook(_read_runbook(runbook), shown)
     planned = [(step, step_plan(ctx.obj, step, shown)) for step in steps]
     summary = f"Apply runbook {shown} ({len(steps)} steps)"
-    write(
-        ctx,
-        lambda ws: run_plan(ws, shown, planned, summary, [runbook.stem]),
-        dry_run=dry_run,
-        no_commit=no_commit,
-        branch=branch,
-        message=message,
-        json_out=json_out,
-    )
+    return lambda ws: run_plan(ws, shown, planned, summary, [runbook.stem])

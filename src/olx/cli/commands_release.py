@@ -9,20 +9,16 @@ import typer
 
 from olx.cli import completion as complete
 from olx.cli.entry import (
-    BranchOpt,
-    DryRun,
-    GitBranchOpt,
-    JsonFlag,
-    MessageOpt,
-    NoCommit,
+    Plan,
     app,
     handled,
-    write,
+    write_command,
 )
 
 
 @app.command()
 @handled
+@write_command()
 def promote(
     ctx: typer.Context,
     deployment: Annotated[
@@ -49,31 +45,19 @@ def promote(
     force: Annotated[
         bool, typer.Option("--force", help="Bypass the promote guards.")
     ] = False,
-    dry_run: DryRun = False,
-    no_commit: NoCommit = False,
-    branch: BranchOpt = None,
-    message: MessageOpt = None,
-    json_out: JsonFlag = False,
-) -> None:
+) -> Plan:
     """Set STAGE of DEPLOYMENT to RELEASE (default: the release of the stage before)."""
     from olx.ops.promote import promote as plan
     from olx.repo.policy import soak_policy
 
-    write(
-        ctx,
-        lambda ws: plan(
-            ws, deployment, stage, release, force, soak_policy(ctx.obj.target())
-        ),
-        dry_run=dry_run,
-        no_commit=no_commit,
-        branch=branch,
-        message=message,
-        json_out=json_out,
+    return lambda ws: plan(
+        ws, deployment, stage, release, force, soak_policy(ctx.obj.target())
     )
 
 
 @app.command("add-release")
 @handled
+@write_command(git_branch_only=True)
 def add_release(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="New release name, e.g. verawood.")],
@@ -95,28 +79,16 @@ def add_release(
             autocompletion=complete.complete_block,
         ),
     ] = None,
-    dry_run: DryRun = False,
-    no_commit: NoCommit = False,
-    branch: GitBranchOpt = None,
-    message: MessageOpt = None,
-    json_out: JsonFlag = False,
-) -> None:
+) -> Plan:
     """Add NAME to the release Enum (and clone a ReleaseMap block with --clone-from)."""
     from olx.ops.releases import add_release as plan
 
-    write(
-        ctx,
-        lambda ws: plan(ws, name, release_branch, python, node, clone_from),
-        dry_run=dry_run,
-        no_commit=no_commit,
-        branch=branch,
-        message=message,
-        json_out=json_out,
-    )
+    return lambda ws: plan(ws, name, release_branch, python, node, clone_from)
 
 
 @app.command("clone-release")
 @handled
+@write_command()
 def clone_release(
     ctx: typer.Context,
     old: Annotated[
@@ -140,28 +112,16 @@ def clone_release(
             autocompletion=complete.complete_deployment,
         ),
     ] = None,
-    dry_run: DryRun = False,
-    no_commit: NoCommit = False,
-    branch: BranchOpt = None,
-    message: MessageOpt = None,
-    json_out: JsonFlag = False,
-) -> None:
+) -> Plan:
     """Copy ReleaseMap[OLD] (all deployments, or those named) to ReleaseMap[NEW]."""
     from olx.ops.clone import clone_release as plan
 
-    write(
-        ctx,
-        lambda ws: plan(ws, old, new, deployment or None),
-        dry_run=dry_run,
-        no_commit=no_commit,
-        branch=branch,
-        message=message,
-        json_out=json_out,
-    )
+    return lambda ws: plan(ws, old, new, deployment or None)
 
 
 @app.command()
 @handled
+@write_command()
 def retire(
     ctx: typer.Context,
     name: Annotated[
@@ -184,12 +144,7 @@ def retire(
             autocompletion=complete.complete_deployment,
         ),
     ] = None,
-    dry_run: DryRun = False,
-    no_commit: NoCommit = False,
-    branch: BranchOpt = None,
-    message: MessageOpt = None,
-    json_out: JsonFlag = False,
-) -> None:
+) -> Plan:
     """Remove NAME's ReleaseMap block and Enum member in one change (or, with
     --deployment, only those deployments' lists)."""
     from olx.ops.retire import retire as plan
@@ -203,12 +158,4 @@ def retire(
         retired_in = lookup(target.root, target.types)
         return plan(ws, name, block_only, enum_only, deployment or None, retired_in)
 
-    write(
-        ctx,
-        planned,
-        dry_run=dry_run,
-        no_commit=no_commit,
-        branch=branch,
-        message=message,
-        json_out=json_out,
-    )
+    return planned

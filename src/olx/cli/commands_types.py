@@ -9,20 +9,16 @@ import typer
 
 from olx.cli import completion as complete
 from olx.cli.entry import (
-    BranchOpt,
-    DryRun,
-    GitBranchOpt,
-    JsonFlag,
-    MessageOpt,
-    NoCommit,
+    Plan,
     app,
     handled,
-    write,
+    write_command,
 )
 
 
 @app.command("add-app")
 @handled
+@write_command()
 def add_app(
     ctx: typer.Context,
     value: Annotated[str, typer.Argument(help="Application value, e.g. notes-api.")],
@@ -44,28 +40,16 @@ def add_app(
         str | None,
         typer.Option("--member", help="Enum member name (default: VALUE, - as _)."),
     ] = None,
-    dry_run: DryRun = False,
-    no_commit: NoCommit = False,
-    branch: BranchOpt = None,
-    message: MessageOpt = None,
-    json_out: JsonFlag = False,
-) -> None:
+) -> Plan:
     """Add VALUE to the application Enum (IDA) or the micro-frontend Enum (MFE)."""
     from olx.ops.apps import add_app as plan
 
-    write(
-        ctx,
-        lambda ws: plan(ws, value, app_type, repository, path, member),
-        dry_run=dry_run,
-        no_commit=no_commit,
-        branch=branch,
-        message=message,
-        json_out=json_out,
-    )
+    return lambda ws: plan(ws, value, app_type, repository, path, member)
 
 
 @app.command("set-app")
 @handled
+@write_command()
 def set_app(
     ctx: typer.Context,
     value: Annotated[
@@ -81,28 +65,16 @@ def set_app(
     path: Annotated[
         str | None, typer.Option("--path", help="New path (an MFE only).")
     ] = None,
-    dry_run: DryRun = False,
-    no_commit: NoCommit = False,
-    branch: BranchOpt = None,
-    message: MessageOpt = None,
-    json_out: JsonFlag = False,
-) -> None:
+) -> Plan:
     """Change the repository (or an MFE's path) of an existing application member."""
     from olx.ops.apps import set_app as plan
 
-    write(
-        ctx,
-        lambda ws: plan(ws, value, repository, path),
-        dry_run=dry_run,
-        no_commit=no_commit,
-        branch=branch,
-        message=message,
-        json_out=json_out,
-    )
+    return lambda ws: plan(ws, value, repository, path)
 
 
 @app.command("remove-app")
 @handled
+@write_command()
 def remove_app(
     ctx: typer.Context,
     value: Annotated[
@@ -112,28 +84,16 @@ def remove_app(
             autocompletion=complete.complete_application,
         ),
     ],
-    dry_run: DryRun = False,
-    no_commit: NoCommit = False,
-    branch: BranchOpt = None,
-    message: MessageOpt = None,
-    json_out: JsonFlag = False,
-) -> None:
+) -> Plan:
     """Remove VALUE's Enum member and every ReleaseMap entry of it, in one change."""
     from olx.ops.remove_app import remove_app as plan
 
-    write(
-        ctx,
-        lambda ws: plan(ws, value),
-        dry_run=dry_run,
-        no_commit=no_commit,
-        branch=branch,
-        message=message,
-        json_out=json_out,
-    )
+    return lambda ws: plan(ws, value)
 
 
 @app.command("set-release")
 @handled
+@write_command(git_branch_only=True)
 def set_release(
     ctx: typer.Context,
     name: Annotated[
@@ -149,21 +109,8 @@ def set_release(
         str | None, typer.Option("--python", help="Python version.")
     ] = None,
     node: Annotated[str | None, typer.Option("--node", help="Node.js version.")] = None,
-    dry_run: DryRun = False,
-    no_commit: NoCommit = False,
-    branch: GitBranchOpt = None,
-    message: MessageOpt = None,
-    json_out: JsonFlag = False,
-) -> None:
+) -> Plan:
     """Change the branch or runtime versions of the existing release NAME."""
     from olx.ops.releases import set_release as plan
 
-    write(
-        ctx,
-        lambda ws: plan(ws, name, release_branch, python, node),
-        dry_run=dry_run,
-        no_commit=no_commit,
-        branch=branch,
-        message=message,
-        json_out=json_out,
-    )
+    return lambda ws: plan(ws, name, release_branch, python, node)

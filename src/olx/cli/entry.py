@@ -11,6 +11,7 @@ them, so ``olx --help``, ``show`` and ``check`` start fast.
 import contextlib
 import functools
 import gc
+import inspect
 import json
 import os
 import sys
@@ -140,9 +141,18 @@ def report_error(exc: OlxError, as_json: bool) -> None:
     line = f"olx: error: {exc.message}"
     if exc.hint:
         line += f" (hint: {exc.hint})"
-    print(line, file=sys.stderr)
+    print(one_line(line), file=sys.stderr)
     for detail in (exc.details or "").splitlines():
         print(f"  | {detail}", file=sys.stderr)
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other invisible characters (control, zero-width,
+    bidi) escaped as Python would show them: an error that echoes what a user typed
+    stays one line, and shows a look-alike name for what it is."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def internal_error(exc: BaseException) -> OlxError:
@@ -245,6 +255,57 @@ def write(
     out, err = outcome_text.outcome_lines(outcome)
     outcome_text.emit(err, sys.stderr)
     outcome_text.emit(out, sys.stdout)
+
+
+# What a write command's function returns: the plan, a function of a workspace.
+Plan = Callable[..., Any]
+
+
+def write_command(
+    git_branch_only: bool = False,
+) -> Callable[[Callable[..., Callable[..., Any]]], Callable[..., None]]:
+    """Give a write command the options of every write and run what it plans.
+
+    The decorated function parses its own arguments and returns the plan (a function of
+    a workspace); the wrapper adds ``--dry-run``, ``--no-commit``, ``--branch`` (only
+    ``--git-branch`` with ``git_branch_only``, for commands whose own ``--branch`` is a
+    release's or an entry's branch), ``--message`` and ``--json`` to its signature, as
+    typer reads it, and hands the plan to :func:`write`.
+    """
+    options = [
+        ("dry_run", DryRun, False),
+        ("no_commit", NoCommit, False),
+        ("branch", GitBranchOpt if git_branch_only else BranchOpt, None),
+        ("message", MessageOpt, None),
+        ("json_out", JsonFlag, False),
+    ]
+
+    def decorate(func: Callable[..., Callable[..., Any]]) -> Callable[..., None]:
+        signature = inspect.signature(func)
+        extra = [
+            inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a
+            )
+            for name, a, d in options
+        ]
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> None:
+            chosen = {name: kwargs.pop(name, default) for name, _, default in options}
+            ctx = kwargs.get("ctx", args[0] if args else None)
+            write(ctx, func(*args, **kwargs), **chosen)
+
+        wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[*signature.parameters.values(), *extra]
+        )
+        wrapper.__annotations__ = {
+            **func.__annotations__,
+            **{p.name: p.annotation for p in extra},
+            "return": None,
+        }
+        return wrapper
+
+    return decorate
 
 
 # Set while ``olx plan`` parses its steps with the commands' own parsers.
