@@ -59,11 +59,15 @@ def _package(name: str) -> pytypes.ModuleType:
     return module
 
 
-def _exec_module(name: str, path: Path) -> pytypes.ModuleType:
+def _exec_module(
+    name: str, path: Path, source: str | None = None
+) -> pytypes.ModuleType:
     module = pytypes.ModuleType(name)
     module.__file__ = str(path)
     sys.modules[name] = module
-    code = compile(path.read_text(encoding="utf-8"), str(path), "exec")
+    if source is None:
+        source = path.read_text(encoding="utf-8")
+    code = compile(source, str(path), "exec")
     exec(code, module.__dict__)
     parent, _, child = name.rpartition(".")
     setattr(sys.modules[parent], child, module)
@@ -89,7 +93,25 @@ def load(fixture_dir: str | Path) -> tuple[pytypes.ModuleType, pytypes.ModuleTyp
     Everything put into ``sys.modules`` (the stub ``pydantic``, the ``bridge`` packages
     and both modules) is removed again, and whatever was there before is restored.
     """
-    fixture_dir = Path(fixture_dir)
+    return _load(Path(fixture_dir), None)
+
+
+def load_sources(
+    types_src: str, matrix_src: str
+) -> tuple[pytypes.ModuleType, pytypes.ModuleType]:
+    """Execute two source texts as :func:`load` executes files.
+
+    The texts are what olx reads (decoded UTF-8, line endings kept): a byte order mark
+    is dropped, as Python's own import drops it when it decodes a file.
+    """
+    return _load(
+        Path("."), (types_src.removeprefix("\ufeff"), matrix_src.removeprefix("\ufeff"))
+    )
+
+
+def _load(
+    fixture_dir: Path, texts: tuple[str, str] | None
+) -> tuple[pytypes.ModuleType, pytypes.ModuleType]:
     names = ("pydantic", *PARENTS, TYPES_MODULE, MATRIX_MODULE)
     saved = {name: sys.modules[name] for name in names if name in sys.modules}
     try:
@@ -99,8 +121,11 @@ def load(fixture_dir: str | Path) -> tuple[pytypes.ModuleType, pytypes.ModuleTyp
             parent, _, child = name.rpartition(".")
             if parent:
                 setattr(sys.modules[parent], child, sys.modules[name])
-        types_mod = _exec_module(TYPES_MODULE, fixture_dir / "types.py")
-        matrix_mod = _exec_module(MATRIX_MODULE, fixture_dir / "version_matrix.py")
+        types_src, matrix_src = texts if texts is not None else (None, None)
+        types_mod = _exec_module(TYPES_MODULE, fixture_dir / "types.py", types_src)
+        matrix_mod = _exec_module(
+            MATRIX_MODULE, fixture_dir / "version_matrix.py", matrix_src
+        )
     finally:
         for name in names:
             sys.modules.pop(name, None)
@@ -110,8 +135,17 @@ def load(fixture_dir: str | Path) -> tuple[pytypes.ModuleType, pytypes.ModuleTyp
 
 def oracle(fixture_dir: str | Path) -> dict[str, Any]:
     """The ``olx show --json`` object for the fixture, computed by running it."""
-    types_mod, matrix_mod = load(fixture_dir)
+    return _show_json(*load(fixture_dir))
 
+
+def oracle_of_sources(types_src: str, matrix_src: str) -> dict[str, Any]:
+    """The ``olx show --json`` object for two source texts, computed by running them."""
+    return _show_json(*load_sources(types_src, matrix_src))
+
+
+def _show_json(
+    types_mod: pytypes.ModuleType, matrix_mod: pytypes.ModuleType
+) -> dict[str, Any]:
     releases = [
         {
             "name": _plain(member.value),
