@@ -560,3 +560,75 @@ def test_add_release_with_a_wrong_value_is_a_safety_error(monkeypatch):
     monkeypatch.setattr(releases_module, "rewrite_statement", wrong_branch)
     with pytest.raises(SafetyError):
         add_release(ws_of("example"), "verawood")
+
+
+# ---------------------------------------------------------------- folded from test_review_fixes.py
+
+
+def test_retire_is_refused_while_another_block_pins_the_release() -> None:
+    types_src, matrix_src = sources("example")
+    pinned = matrix_src.replace('release="master",  # pinned', 'release="master",', 1)
+    ws = workspace(types_src, pinned)
+    # pin one ulmo entry of mitx to teak, then free teak of every stage
+    ulmo_at = ws.matrix_src.index('"ulmo": {')
+    entry_at = ws.matrix_src.index('release="ulmo"', ulmo_at)
+    text = ws.matrix_src[:entry_at] + 'release="teak"' + ws.matrix_src[entry_at + 14 :]
+    for old in ('OpenEdxSupportedRelease["teak"]',):
+        text = text.replace(old, 'OpenEdxSupportedRelease["ulmo"]')
+    ws = workspace(types_src, text)
+    with pytest.raises(GuardError) as err:
+        retire(ws, "teak")
+    assert "pinned to teak" in err.value.message
+    assert "ReleaseMap['ulmo']['mitx']" in err.value.message
+    # the block alone may go: the member the pin names stays
+    assert retire(ws, "teak", block_only=True).changed
+
+
+def test_retire_keeps_a_section_comment_above_the_member() -> None:
+    types_src, matrix_src = sources("example")
+    old = '    teak = ("teak", "release/teak", "3.11", "20")\n'
+    header = "    # Named releases, oldest first.\n\n"
+    types_src = replace_once(types_src, old, header + "    # teak: old\n" + old)
+    matrix_src = matrix_src.replace(
+        'OpenEdxSupportedRelease["teak"]', 'OpenEdxSupportedRelease["ulmo"]'
+    )
+    ws = workspace(types_src, matrix_src)
+    change = retire(ws, "teak")
+    assert header in change.new_types
+    assert "# teak: old" not in change.new_types
+    assert "teak = (" not in change.new_types
+
+
+def test_add_release_refuses_a_member_name_taken_by_another_value() -> None:
+    types_src, matrix_src = sources("example")
+    types_src = types_src.replace(
+        '    ulmo = ("ulmo", "release/ulmo"', '    ulmo = ("u", "release/ulmo"'
+    )
+    matrix_src = matrix_src.replace('"ulmo"', '"u"')
+    with pytest.raises(InputError, match="already has a member named ulmo"):
+        add_release(workspace(types_src, matrix_src), "ulmo", branch="release/ulmo")
+
+
+def test_add_release_of_an_existing_release_with_other_fields_is_an_input_error() -> (
+    None
+):
+    ws = workspace(*sources("example"))
+    with pytest.raises(InputError, match="already supported with another branch"):
+        add_release(ws, "ulmo", branch="release/other")
+    assert not add_release(ws, "ulmo", branch="release/ulmo").changed
+
+
+@pytest.mark.parametrize(
+    ("branch", "warned"),
+    [
+        ("olx/add-release-verawood", True),
+        ("release/teakwood", True),
+        ("release/verawood-rc1", False),
+        ("release/verawood", False),
+    ],
+)
+def test_add_release_warns_when_the_branch_does_not_name_the_release(
+    branch: str, warned: bool
+) -> None:
+    change = add_release(workspace(*sources("example")), "verawood", branch=branch)
+    assert bool(change.warnings) is warned

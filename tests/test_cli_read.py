@@ -716,3 +716,22 @@ def test_command_help(command: str):
     result = invoke(command, "--help")
     assert result.exit_code == 0
     assert "--json" in result.stdout or command == "init-example"
+
+
+# ---------------------------------------------------------------- folded from test_review_fixes.py
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--types", "x.py", "--matrix", "x.py"], "name the same file"),
+        (["--types", "/etc/hostname"], "is outside the repository"),
+    ],
+)
+def test_target_files_that_are_one_file_or_outside_the_repository_are_refused(
+    example_repo: Path, args: list[str], message: str
+) -> None:
+    (example_repo / "x.py").write_text("")
+    result = invoke("--repo", example_repo, *args, "show")
+    assert result.exit_code == 2
+    assert message in result.stderr

@@ -239,3 +239,46 @@ def test_retire_checklist_covers_what_remains_in_the_matrix(example_repo: Path) 
     assert len(warnings) == 1
     assert warnings[0].startswith("still mentions teak: src/bridge/settings/openedx/")
     assert warnings[0].endswith("# xpro left teak on release day.")
+
+
+# ---------------------------------------------------------------- folded from test_review_fixes.py
+
+
+def test_a_byte_order_mark_is_read_and_kept(example_repo: Path) -> None:
+    types, matrix = example_paths(example_repo)
+    for path in (types, matrix):
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert invoke("--repo", example_repo, "check").exit_code == 0
+    result = invoke("--repo", example_repo, "promote", "xpro", "QA", "--no-commit")
+    assert result.exit_code == 0, result.output
+    assert matrix.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert b'EnvRelease("QA", OpenEdxSupportedRelease["ulmo"])' in matrix.read_bytes()
+
+
+def test_a_symlinked_matrix_is_refused_for_writes(example_repo: Path) -> None:
+    import os
+
+    _, matrix = example_paths(example_repo)
+    real = example_repo / "shared_matrix.py"
+    matrix.rename(real)
+    os.symlink(real, matrix)
+    assert invoke("--repo", example_repo, "show").exit_code == 0
+    result = invoke("--repo", example_repo, "promote", "xpro", "QA", "--no-commit")
+    assert result.exit_code == 2
+    assert "a symbolic link" in result.stderr
+    assert matrix.is_symlink()
+
+
+def test_a_matrix_reached_through_a_symlinked_directory_is_refused(
+    example_repo: Path,
+) -> None:
+    import os
+
+    os.symlink(example_repo / "src", example_repo / "alias")
+    alias = "alias/bridge/settings/openedx"
+    result = invoke(
+        "--repo", example_repo, "--types", f"{alias}/types.py",
+        "--matrix", f"{alias}/version_matrix.py", "promote", "xpro", "QA",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "reached through) a symbolic link" in result.stderr

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from rewrite_support import (
     SHAPES,
@@ -422,3 +424,57 @@ def test_a_clone_that_touches_old_is_a_safety_error(monkeypatch):
     monkeypatch.setattr(clone_module, "rewrite_statement", old_too)
     with pytest.raises(SafetyError):
         clone_release(with_release(ws_of("example"), "verawood"), "ulmo", "verawood")
+
+
+# ---------------------------------------------------------------- folded from test_review_fixes.py
+
+
+def test_clone_into_a_one_line_block_is_an_input_error(example_repo: Path) -> None:
+    from conftest import example_paths, invoke
+
+    _, matrix = example_paths(example_repo)
+    text = matrix.read_text()
+    matrix.write_text(
+        text.replace(
+            '    "master": {', '    "verawood": {"xpro": []},\n    "master": {', 1
+        )
+    )
+    invoke("--repo", example_repo, "add-release", "verawood", "--no-commit")
+    result = invoke(
+        "--repo", example_repo, "clone-release", "ulmo", "verawood", "--deployment", "mitx",
+        "--no-commit",
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "one element per line" in result.stderr
+
+
+def test_clone_into_master_goes_on_the_newest_side() -> None:
+    from olx.ops.clone import clone_release
+
+    types_src, matrix_src = sources("example")
+    types_src = types_src.replace(
+        '    master = ("master", "master", "3.12", "24")\n',
+        '    master = ("master", "master", "3.12", "24")\n'
+        '    main = ("main", "main", "3.12", "24")\n',
+    )
+    ws = workspace(types_src, matrix_src)
+    change = clone_release(ws, "teak", "main")
+    blocks = [b.release for b in change.new_model.matrix.release_map]
+    assert blocks == ["teak", "ulmo", "main", "master"]
+
+
+def test_clone_into_an_empty_block_says_what_to_do(example_repo: Path) -> None:
+    from conftest import example_paths, invoke
+
+    _, matrix = example_paths(example_repo)
+    matrix.write_text(
+        matrix.read_text().replace(
+            '    "master": {', '    "verawood": {},\n    "master": {', 1
+        )
+    )
+    invoke("--repo", example_repo, "add-release", "verawood", "--no-commit")
+    result = invoke(
+        "--repo", example_repo, "clone-release", "ulmo", "verawood", "--no-commit"
+    )
+    assert result.exit_code == 2
+    assert "remove the empty entry first" in result.stderr

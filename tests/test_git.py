@@ -882,3 +882,92 @@ def test_no_git_process_outlives_a_command_without_the_cycle_collector(
     finally:
         gc.enable()
     assert after == before
+
+
+# ---------------------------------------------------------------- folded from test_review_fixes.py
+
+
+def test_an_interrupted_commit_is_rolled_back(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import example_paths
+
+    _, matrix = example_paths(example_repo)
+    before = matrix.read_bytes()
+    repo = git.Repo(example_repo)
+    # Simulate Ctrl-C (or SIGTERM) arriving after the files were written.
+    import olx.repo.gitops as gitops
+    from olx.ops.promote import promote
+    from olx.repo.apply import execute
+    from olx.repo.targets import discover
+
+    real = gitops.write_edits
+
+    def write_then_interrupt(edits):
+        real(edits)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gitops, "write_edits", write_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        execute(discover(str(example_repo)), lambda ws: promote(ws, "xpro", "QA", None))
+    assert matrix.read_bytes() == before
+    assert repo.active_branch.name == "main"
+    assert [h.name for h in repo.heads] == ["main"]
+    assert not repo.index.diff("HEAD")
+
+
+def test_a_failing_hook_is_one_error_line_then_its_output(example_repo: Path) -> None:
+    from conftest import invoke
+
+    hook = example_repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho 'ruff: 1 file would be reformatted'\nexit 1\n")
+    hook.chmod(0o755)
+    result = invoke("--repo", example_repo, "promote", "xpro", "QA")
+    assert result.exit_code == 2
+    first, *rest = result.stderr.splitlines()
+    assert first.startswith("olx: error: git commit failed")
+    assert any("ruff: 1 file would be reformatted" in line for line in rest)
+    as_json = invoke("--repo", example_repo, "--json", "promote", "xpro", "QA")
+    assert "ruff: 1 file would be reformatted" in json.loads(as_json.stdout)["error"]
+
+
+def test_ctrl_c_is_exit_130_without_traceback(
+    example_repo: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import olx.cli.entry as cli
+    import olx.repo.targets as targets
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(targets, "load", interrupted)
+    monkeypatch.setattr(cli, "INVOCATION", None)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--repo", str(example_repo), "show"])
+    assert exit_.value.code == 130
+    err = capsys.readouterr().err
+    assert "olx: interrupted" in err
+    assert "Traceback" not in err
+
+
+def test_a_full_disk_rolls_back_to_the_original_branch(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from conftest import invoke
+
+    import olx.edit.fileio as fileio
+
+    def full(path, text):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(fileio, "_write_temp", full)
+    result = invoke("--repo", example_repo, "promote", "xpro", "QA")
+    assert result.exit_code == 2
+    assert "No space left on device" in result.stderr
+    repo = git.Repo(example_repo)
+    assert repo.active_branch.name == "main"
+    assert [h.name for h in repo.heads] == ["main"]

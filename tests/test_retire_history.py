@@ -174,3 +174,21 @@ def test_a_current_release_is_not_asked_about(example_repo: Path, name: str):
     # and retire plans its removal as before (refused: a stage uses it)
     result = olx(example_repo, "retire", name)
     assert result.exit_code == 1
+
+
+# ---------------------------------------------------------------- folded from test_review_fixes.py
+
+
+def test_retire_of_a_name_no_revision_held_is_unknown_with_the_closest_suggested() -> (
+    None
+):
+    # No history ever held "ulom": an unknown name, with the closest one suggested.
+    from rewrite_support import sources, workspace
+
+    from olx.errors import InputError
+    from olx.ops.retire import retire
+
+    with pytest.raises(InputError) as exc:
+        retire(workspace(*sources("example")), "ulom", retired_in=lambda name: None)
+    assert exc.value.message == "unknown release 'ulom'"
+    assert (exc.value.hint or "").startswith("did you mean 'ulmo'?")

@@ -172,3 +172,44 @@ def test_missing_release_enum():
     assert info.value.exit_code == 2
     assert str(info.value).startswith("types.py")
     assert "OpenEdxSupportedRelease" in str(info.value)
+
+
+# ---------------------------------------------------------------- folded from test_review_fixes.py
+
+
+def test_a_member_defined_twice_is_a_shape_error() -> None:
+    from rewrite_support import sources
+
+    types_src, matrix_src = sources("example")
+    twice = types_src.replace(
+        '    ulmo = ("ulmo",', '    teak = ("teak", "x", "3", "4")\n    ulmo = ("ulmo",'
+    )
+    with pytest.raises(
+        ShapeError, match=r"OpenEdxSupportedRelease\.teak is defined twice"
+    ):
+        read_sources(twice, matrix_src, "types.py", "version_matrix.py")
+
+
+def test_a_bytes_value_is_a_shape_error() -> None:
+    from rewrite_support import sources
+
+    types_src, matrix_src = sources("example")
+    matrix_src = matrix_src.replace(
+        'branch_override="teak"', 'branch_override=b"teak"', 1
+    )
+    with pytest.raises(ShapeError, match="constant olx cannot show as JSON"):
+        read_sources(types_src, matrix_src, "types.py", "version_matrix.py")
+
+
+@pytest.mark.parametrize(
+    "value", ['{("a",): 1}', "float('inf')", "1e999"], ids=["tuple-key", "call", "inf"]
+)
+def test_values_json_cannot_hold_are_shape_errors(value: str) -> None:
+    from rewrite_support import sources
+
+    types_src, matrix_src = sources("example")
+    matrix_src = matrix_src.replace(
+        'branch_override="teak"', f"branch_override={value}", 1
+    )
+    with pytest.raises(ShapeError):
+        read_sources(types_src, matrix_src, "types.py", "version_matrix.py")

@@ -327,11 +327,16 @@ def _enums_of(types: TypesModel) -> dict[str, dict[str, str]]:
     }
 
 
-def _call_args(call: ast.Call, names: tuple[str, ...]) -> dict[str, ast.expr]:
-    """Map positional and keyword arguments of ``call`` onto ``names``."""
+def _call_args(
+    ev: Evaluator, call: ast.Call, names: tuple[str, ...]
+) -> dict[str, ast.expr]:
+    """Map positional and keyword arguments of ``call`` onto ``names``; an argument
+    given twice (which ``ast`` parses but Python refuses) is a shape error."""
     args = dict(zip(names, call.args, strict=False))
     for kw in call.keywords:
         if kw.arg is not None:
+            if kw.arg in args:
+                raise ev.fail(call, f"argument {kw.arg!r} given twice")
             args[kw.arg] = kw.value
     return args
 
@@ -362,7 +367,7 @@ def _read_deployments(
             raise ev.fail(
                 value, f"{DEPLOYMENT_ENUM}.{member} is not a DeploymentEnvRelease"
             )
-        args = _call_args(value, ("deployment_name", "env_release_map"))
+        args = _call_args(ev, value, ("deployment_name", "env_release_map"))
         if "deployment_name" not in args or "env_release_map" not in args:
             raise ev.fail(
                 value, "DeploymentEnvRelease without deployment_name/env_release_map"
@@ -379,12 +384,15 @@ def _read_deployments(
                 raise ev.fail(
                     item, f"an env_release_map item of {name!r} is not EnvRelease"
                 )
-            eargs = _call_args(item, ("environment", "edx_release"))
+            eargs = _call_args(ev, item, ("environment", "edx_release"))
             if "environment" not in eargs or "edx_release" not in eargs:
                 raise ev.fail(item, "EnvRelease needs a stage and a release")
             stage = ev.eval(eargs["environment"])
             if not isinstance(stage, str):
                 raise ev.fail(eargs["environment"], "a stage that is not a string")
+            if any(s.stage == stage for s in stages):
+                # Which one would the pipelines use? A write would change both.
+                raise ev.fail(item, f"stage {stage!r} of {name!r} is listed twice")
             release_node = eargs["edx_release"]
             stages.append(
                 StageRelease(
@@ -430,9 +438,14 @@ def _read_release_map(
                 if call.args:
                     raise ev.fail(call, f"{ENTRY_MODEL} with positional arguments")
                 values = {}
+                given: set[str] = set()
                 for kw in call.keywords:
                     if kw.arg is None:
                         raise ev.fail(kw.value, f"** in {ENTRY_MODEL}")
+                    if kw.arg in given:
+                        # Python refuses the file; a write would edit one of the two.
+                        raise ev.fail(call, f"keyword {kw.arg!r} given twice")
+                    given.add(kw.arg)
                     if kw.arg in fields:
                         values[kw.arg] = ev.eval(kw.value)
                 items.append(AppEntry(values, span_of(call), stmt))

@@ -77,6 +77,39 @@ def validate_branch(branch: str) -> str:
     return branch
 
 
+def validate_commit_branch(branch: str) -> str:
+    """``--branch``/``--git-branch`` of a write: git itself judges the ref name (in
+    :func:`olx.repo.gitops.preflight`), but a NUL cannot reach git's argv, a name
+    longer than a file name cannot become a ref file, and an invisible character
+    (zero-width, bidi) makes a branch that looks like another: all are refused here,
+    before anything is read or written, instead of failing mid-write."""
+    _printable(branch, "the branch name")
+    if not branch or not branch.isprintable():
+        raise InputError(
+            f"invalid branch name {branch!r}",
+            "a branch name has no control, zero-width or bidi characters",
+        )
+    if branch == "@" or "@{" in branch:
+        # git reads these as revisions (HEAD, @{-1}), so `check-ref-format --branch`
+        # judges another name than the one `checkout -b` would create.
+        raise InputError(
+            f"invalid branch name {branch!r}",
+            "'@' alone and '@{' mean revisions in git",
+        )
+    return branch
+
+
+def validate_commit_message(message: str) -> str:
+    """``--message`` is the commit message's first line: one line, no NUL (which
+    cannot reach git's argv); the body is olx's own record of the change."""
+    if any((ord(c) < 32 and c != "\t") or ord(c) == 127 for c in message):
+        raise InputError(
+            f"invalid commit message {message[:60]!r}",
+            "--message is the first line only: no line breaks or control characters",
+        )
+    return message
+
+
 def validate_runtime(version: str, what: str) -> str:
     _printable(version, f"the {what}")
     if not RUNTIME_VERSION.match(version):

@@ -62,7 +62,12 @@ def repo_lock(root: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
                 break
             except OSError as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
+                    # ENOLCK (a file system without locks), EIO...: not a bug of
+                    # olx's, and nothing has been read or written yet.
+                    raise InputError(
+                        f"cannot lock {path}: {exc.strerror}",
+                        "olx needs a file system that supports flock for .git",
+                    ) from None
                 if time.monotonic() >= deadline:
                     raise LockBusyError(
                         "another olx process is writing this repository",
@@ -126,8 +131,15 @@ def write_edits(edits: list[FileEdit]) -> None:
 
 
 def write_text_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` by ``text`` (UTF-8, newlines as given) in one rename."""
-    os.replace(_write_temp(path, text), path)
+    """Replace ``path`` by ``text`` (UTF-8, newlines as given) in one rename; a rename
+    that fails takes its temporary file with it."""
+    tmp = _write_temp(path, text)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def restore(edit: FileEdit) -> None:

@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from olx.edit.change import Change, Workspace
+from olx.core import values
+from olx.edit.change import Change, FileEdit, Workspace
 from olx.edit.fileio import repo_lock, write_edits
 from olx.errors import InputError
 from olx.repo import journal
@@ -62,6 +63,10 @@ def execute(
         raise InputError(
             "--branch and --message go with a commit, not --dry-run/--no-commit"
         )
+    if branch is not None:
+        values.validate_commit_branch(branch)
+    if message is not None:
+        values.validate_commit_message(message)
     mode = "dry-run" if dry_run else "no-commit" if no_commit else "commit"
     if dry_run:
         # A write killed earlier is finished or undone before anything is read.
@@ -82,16 +87,39 @@ def execute(
 
             # Closed on leaving (its git cat-file processes end) without waiting for
             # the cycle collector, which the console script keeps out (cli.run).
-            with gitops.open_repo(target.root) as repo:
+            with (
+                gitops.failures_as_input_errors(),
+                gitops.open_repo(target.root) as repo,
+            ):
                 name = branch or change.branch
                 rels = [target.rel(target.types), target.rel(target.matrix)]
                 original, create = gitops.preflight(repo, rels, name)
                 text = gitops.message_for(change, message, command_line)
-                done = gitops.commit_change(repo, change, name, text, original, create)
+                done = gitops.commit_change(
+                    repo,
+                    change,
+                    name,
+                    text,
+                    original,
+                    create,
+                    untouched(target, change),
+                )
             outcome.branch, outcome.commit = done.branch, done.commit
     if change.follow_up_word:
         outcome.follow_up = follow_up(target, change, change.follow_up_word)
     return outcome
+
+
+def untouched(target: Target, change: Change) -> list[FileEdit]:
+    """The target files ``change`` does not write, as they are (under the lock): the
+    commit's rollback puts them back too, should a hook have changed them."""
+    written = {edit.path for edit in change.edits}
+    return [
+        FileEdit(path, target.rel(path), text, text)
+        for path in (target.types, target.matrix)
+        if path not in written
+        for text in [path.read_bytes().decode("utf-8")]
+    ]
 
 
 def follow_up(target: Target, change: Change, word: str) -> list[str]:

@@ -12,14 +12,14 @@ import contextlib
 import os
 import signal
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import git
 
 from olx import __version__
-from olx.edit.change import Change
+from olx.edit.change import Change, FileEdit
 from olx.edit.fileio import restore, write_edits
 from olx.errors import InputError
 from olx.repo import journal
@@ -134,13 +134,18 @@ def commit_change(
     message: str,
     original: str,
     create: bool,
+    untouched: Sequence[FileEdit] = (),
 ) -> Committed:
     """Branch, write, stage the written files, ``git commit``; undo everything on failure.
 
     Any failure, an interrupt (Ctrl-C, SIGTERM) included, puts the files, the index, the
-    branch and the checkout back before the error goes on.
+    branch and the checkout back before the error goes on. ``untouched`` are the target
+    files the change leaves as they are (old == new): a hook (a formatter) may have
+    rewritten or staged them too, and :func:`preflight` found them clean, so they are
+    put back as well.
     """
     rels = [e.shown for e in change.edits]  # paths relative to the work tree
+    guarded = [*change.edits, *untouched]
     start = repo.head.commit.hexsha
     root = Path(repo.working_tree_dir or ".")
     plan = journal.Journal.of(
@@ -166,7 +171,7 @@ def commit_change(
             return Committed(branch, repo.head.commit.hexsha)
         except BaseException as exc:
             with signals_deferred():
-                _rollback(repo, change, rels, original, branch, create, start)
+                _rollback(repo, guarded, original, branch, create, start)
             _raise_for(exc)
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -180,6 +185,27 @@ def _raise_for(exc: BaseException) -> None:
             details=_command_output(exc),
         ) from None
     raise exc
+
+
+@contextlib.contextmanager
+def failures_as_input_errors() -> Iterator[None]:
+    """A git command that fails, or cannot be started, in the checks before a commit or
+    in the commit (which :func:`commit_change` has rolled back by then): git's state or
+    the machine's, not a bug of olx's, and nothing was changed: exit 2."""
+    try:
+        yield
+    except git.GitCommandError as exc:
+        command = exc.command if isinstance(exc.command, list) else [str(exc.command)]
+        name = " ".join(str(w) for w in command[1:2]) or "a git command"
+        raise InputError(
+            f"git {name} failed; nothing was changed",
+            "fix what it reports, then run olx again",
+            details=_command_output(exc),
+        ) from None
+    except OSError as exc:
+        raise InputError(
+            f"git could not run: {exc.strerror or exc}; nothing was changed"
+        ) from None
 
 
 @contextlib.contextmanager
@@ -210,8 +236,7 @@ def _command_output(exc: git.GitCommandError) -> str:
 
 def _rollback(
     repo: git.Repo,
-    change: Change,
-    rels: list[str],
+    edits: list[FileEdit],
     original: str,
     branch: str,
     create: bool,
@@ -230,11 +255,15 @@ def _rollback(
     with contextlib.suppress(Exception):
         if repo.head.commit.hexsha != start:  # the commit was made: undo it
             git_quietly("reset", "-q", "--soft", start)
-    if rels:
-        git_quietly("reset", "-q", "--", *rels)
-    for edit in change.edits:
-        with contextlib.suppress(OSError):
-            if edit.path.read_bytes() != edit.old.encode("utf-8"):
+    if edits:
+        git_quietly("reset", "-q", "--", *[e.shown for e in edits])
+    for edit in edits:
+        try:
+            same = edit.path.read_bytes() == edit.old.encode("utf-8")
+        except OSError:  # gone (a hook removed it): written back below
+            same = False
+        if not same:
+            with contextlib.suppress(OSError):
                 restore(edit)
     if create:
         git_quietly("checkout", "-q", original)
