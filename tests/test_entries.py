@@ -3,6 +3,7 @@ and refusals, on the example and on every shape fixture."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -244,7 +245,11 @@ def test_disable_then_enable_restores_the_bytes(name, tmp_path):
             flag for r, d, _, flag in entries_of(ws) if (r, d) == (release, dep)
         ):
             continue
-        if len({style_of(ws.matrix_src, e) for e in entries}) != 1:
+        styles = {
+            dataclasses.replace(style_of(ws.matrix_src, e), application_comment="")
+            for e in entries
+        }
+        if len(styles) != 1:
             continue  # a neighbour in another style sets the new entry's style
         if _has_own_comment(ws.matrix_src, entry):
             continue  # its own comment goes with it and cannot come back
@@ -492,3 +497,69 @@ def test_removing_the_fork_origin_leaves_no_stray_comma_and_keeps_the_comment():
         '            OpenEdxApplicationVersion(application="gradebook", '
         'application_type="MFE", release="olive"),\n'
     ) in change.new_matrix
+
+
+# --- placement and conventions seen in real files -----------------------------------------
+
+
+def test_a_list_with_one_entry_out_of_place_still_counts_as_alphabetical():
+    ws = ws_of("example")
+    # learning before learner-dashboard, as people write it, in ulmo's mitx list.
+    ws2 = workspace(
+        ws.types_src,
+        replace_once(
+            ws.matrix_src,
+            '                application="learner-dashboard",\n'
+            '                application_type="MFE",\n'
+            '                release="ulmo",\n'
+            "            ),\n"
+            "            OpenEdxApplicationVersion(\n"
+            '                application="learning",\n',
+            '                application="learning",\n'
+            '                application_type="MFE",\n'
+            '                release="ulmo",\n'
+            "            ),\n"
+            "            OpenEdxApplicationVersion(\n"
+            '                application="learner-dashboard",\n',
+            after='"ulmo": {',
+        ),
+    )
+    listed = [
+        e["application"] for e in ws2.model.to_json()["release_map"]["ulmo"]["mitx"]
+    ]
+    assert listed.index("learning") < listed.index("learner-dashboard")  # one descent
+    change = enable_app(ws2, "profile", "ulmo", "mitx")
+    after = [
+        e["application"]
+        for e in change.new_model.to_json()["release_map"]["ulmo"]["mitx"]
+    ]
+    # Before the first entry that sorts after it (xqueue), not at the end.
+    assert after.index("profile") == after.index("ora-grading") + 1
+    assert after[-1] != "profile"
+
+
+def test_a_new_entry_copies_the_type_ignore_every_entry_of_its_list_carries():
+    ws = ws_of("example")
+    pragma = ws.matrix_src.replace(
+        '                application="forum",\n',
+        '                application="forum",  # type: ignore\n',
+    )
+    # Only where every entry has it: give all of ulmo's xpro list the pragma.
+    start = pragma.index('"xpro": [', pragma.index('"ulmo": {'))
+    end = pragma.index("        ],", start)
+    block = pragma[start:end]
+    tagged = "\n".join(
+        line + "  # type: ignore"
+        if line.strip().startswith("application=") and "#" not in line
+        else line
+        for line in block.split("\n")
+    )
+    ws2 = workspace(ws.types_src, pragma[:start] + tagged + pragma[end:])
+    change = enable_app(ws2, "gradebook", "ulmo", "xpro")
+    assert (
+        '                application="gradebook",  # type: ignore\n'
+        in change.new_matrix
+    )
+    # In a list where one entry has it (the example's edx-platform), a new one does not.
+    plain = enable_app(ws, "gradebook", "ulmo", "xpro")
+    assert '                application="gradebook",\n' in plain.new_matrix

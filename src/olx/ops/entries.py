@@ -9,6 +9,8 @@ file's usual keyword order puts it (:class:`olx.ops.entry_edit.KeywordOrder`).
 from __future__ import annotations
 
 import ast
+import dataclasses
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -323,10 +325,16 @@ def _any_entry(model: Matrix) -> AppEntry | None:
 
 
 def _position(entries: list[dict[str, Any]], value: str) -> int:
-    """Alphabetically where the list is alphabetical (by application), else last."""
+    """Alphabetically where the list is alphabetical (by application), else last.
+
+    A list with one entry out of place (``learning`` before ``learner-dashboard``, as
+    people write them) still counts as alphabetical: the new entry goes before the first
+    one that sorts after it, where a person would put it.
+    """
     apps = [str(e.get("application")) for e in entries]
-    if apps == sorted(apps):
-        return sum(1 for a in apps if a < value)
+    descents = sum(1 for a, b in itertools.pairwise(apps) if a > b)
+    if descents == 0 or (descents == 1 and len(apps) >= 4):
+        return next((i for i, a in enumerate(apps) if a > value), len(apps))
     return len(apps)
 
 
@@ -397,6 +405,11 @@ def enable_app(
                 else template_all
             )
             style: EntryStyle = style_of(ws.matrix_src, neighbour)
+            if style.application_comment and not all(
+                style_of(ws.matrix_src, e).application_comment for e in target.entries
+            ):
+                # One entry's pragma is that entry's business, not the list's style.
+                style = dataclasses.replace(style, application_comment="")
             kwargs: list[tuple[str, Writer]] = [
                 ("application", fixed_writer(style.application_text(app))),
                 ("application_type", fixed_writer(flat(app.type, style.quote))),

@@ -63,6 +63,9 @@ class EntryStyle:
     release: str = "string"  # "string", "attribute", "subscript" or "value"
     exploded: bool = True
     width: int = LINE_LENGTH  # see file_width
+    # A pragma comment the neighbour carries on its application line (files of the
+    # ``# type: ignore`` era put one on every entry), copied to a new entry's.
+    application_comment: str = ""
 
     def application_text(self, app: Application) -> str:
         if self.application == "enum":
@@ -132,7 +135,17 @@ def style_of(matrix_src: str, entry: AppEntry | None) -> EntryStyle:
         release=release_style,
         exploded="\n" in text,
         width=file_width(matrix_src),
+        application_comment=_application_pragma(text),
     )
+
+
+def _application_pragma(text: str) -> str:
+    """``  # type: ignore`` when the entry's ``application=`` line ends with it."""
+    for line in text.split("\n"):
+        code, sep, comment = line.partition("  #")
+        if sep and "application=" in code and comment.lstrip().startswith("type:"):
+            return f"  #{comment.rstrip()}"
+    return ""
 
 
 def file_width(matrix_src: str) -> int:
@@ -204,7 +217,11 @@ def call_text(style: EntryStyle, kwargs: list[tuple[str, Writer]], indent: int) 
             pad = " " * (indent + 4)
             return f"{style.func}(\n{pad}{flat_args}\n{' ' * indent})"
     inner = indent + 4
-    lines = [f"{' ' * inner}{k}={w(inner, inner + len(k) + 1, 1)}," for k, w in kwargs]
+    lines = [
+        f"{' ' * inner}{k}={w(inner, inner + len(k) + 1, 1)},"
+        + (style.application_comment if k == "application" else "")
+        for k, w in kwargs
+    ]
     return f"{style.func}(\n" + "\n".join(lines) + f"\n{' ' * indent})"
 
 
