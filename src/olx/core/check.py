@@ -108,6 +108,11 @@ def check(matrix: Matrix) -> CheckResult:
                     result.warnings.append(
                         f"{where}: {label} is pinned to {entry.release!r}"
                     )
+                for name in entry.undeclared:
+                    result.warnings.append(
+                        f"{where}: {label} sets {name}, which OpenEdxApplicationVersion "
+                        f"in {tpath} does not declare (olx ignores it)"
+                    )
                 if app in seen:  # 5
                     add(
                         Violation(

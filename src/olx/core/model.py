@@ -100,6 +100,9 @@ class AppEntry:
     values: dict[str, Any]
     span: Span
     stmt: Statement
+    # Keywords the model in types.py does not declare: not in ``values`` (pydantic
+    # would refuse or drop them); ``olx check`` warns about them.
+    undeclared: tuple[str, ...] = ()
 
     @property
     def application(self) -> Any:

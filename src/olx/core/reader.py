@@ -448,7 +448,10 @@ def _read_release_map(
                     given.add(kw.arg)
                     if kw.arg in fields:
                         values[kw.arg] = ev.eval(kw.value)
-                items.append(AppEntry(values, span_of(call), stmt))
+                undeclared = tuple(
+                    kw.arg for kw in call.keywords if kw.arg not in fields
+                )
+                items.append(AppEntry(values, span_of(call), stmt, undeclared))
             dep_blocks.append(
                 DeploymentBlock(
                     deployment, items, span_of(dkey), stmt, span_of(entries)
