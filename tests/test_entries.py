@@ -368,6 +368,9 @@ BAD = [
     ({"sets": ["translation_overrides=NOT_A_CONSTANT"]}, "an unknown name"),
     ({"sets": ["translation_overrides=NaN"]}, "not accepted"),
     ({"sets": ["no_such_field=1"]}, "declares no field"),
+    ({"sets": ['translation_overrides="single"']}, "is not a list"),
+    ({"sets": ["translation_overrides=[1, 2]"]}, "is not a list"),
+    ({"sets": ['branding_overrides=["x"]']}, "is not a dict"),
     ({"sets": ['branch_override="x"']}, "its own option"),
     ({"sets": ["translation_overrides"]}, "FIELD=VALUE"),
     ({"unsets": ["release"]}, "its own option"),
@@ -563,3 +566,21 @@ def test_a_new_entry_copies_the_type_ignore_every_entry_of_its_list_carries():
     # In a list where one entry has it (the example's edx-platform), a new one does not.
     plain = enable_app(ws, "gradebook", "ulmo", "xpro")
     assert '                application="gradebook",\n' in plain.new_matrix
+
+
+def test_set_values_that_fit_the_declared_type_are_accepted():
+    ws = ws_of("example")  # translation_overrides: list[str] | None; branding: dict
+    change = override(
+        ws,
+        "ulmo",
+        "mitx",
+        "learning",
+        sets=["translation_overrides=null", 'branding_overrides={"a": "b"}'],
+    )
+    entry = next(
+        e
+        for e in change.new_model.to_json()["release_map"]["ulmo"]["mitx"]
+        if e["application"] == "learning"
+    )
+    assert entry["branding_overrides"] == {"a": "b"}
+    assert "translation_overrides=None," in change.new_matrix

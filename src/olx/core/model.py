@@ -147,6 +147,8 @@ class TypesModel:
     applications: list[Application]  # IDAs then MFEs, in source order
     entry_fields: tuple[str, ...]
     release_stmt: Statement | None
+    # The entry model's annotation of each field, as written (``list[str] | None``).
+    field_types: dict[str, str] = field(default_factory=dict)
 
     def release(self, name: str) -> Release | None:
         for rel in self.releases:

@@ -296,19 +296,20 @@ def read_types(source: str, path: str) -> TypesModel:
             )
 
     fields: tuple[str, ...] = DEFAULT_ENTRY_FIELDS
+    annotations: dict[str, str] = {}
     found = _find_class(module, ENTRY_MODEL)
     if found is not None:
-        declared = tuple(
-            node.target.id
-            for node in found[0].body
-            if isinstance(node, ast.AnnAssign)
-            and isinstance(node.target, ast.Name)
-            and not node.target.id.startswith("_")
-            and node.target.id != "model_config"
-            and "ClassVar" not in ast.unparse(node.annotation)
-        )
-        if declared:
-            fields = declared
+        for node in found[0].body:
+            if (
+                isinstance(node, ast.AnnAssign)
+                and isinstance(node.target, ast.Name)
+                and not node.target.id.startswith("_")
+                and node.target.id != "model_config"
+                and "ClassVar" not in ast.unparse(node.annotation)
+            ):
+                annotations[node.target.id] = ast.unparse(node.annotation)
+        if annotations:
+            fields = tuple(annotations)
 
     return TypesModel(
         path=path,
@@ -316,6 +317,7 @@ def read_types(source: str, path: str) -> TypesModel:
         applications=applications,
         entry_fields=fields,
         release_stmt=release_stmt,
+        field_types=annotations,
     )
 
 

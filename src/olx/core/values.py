@@ -245,3 +245,74 @@ def split_assignment(text: str) -> tuple[str, str]:
             "for example --set translation_overrides='[\"fr\"]'",
         )
     return field.strip(), value
+
+
+def conforms(value: Any, annotation: str) -> bool | None:
+    """Whether the JSON ``value`` fits the field's annotation as types.py writes it
+    (``list[str] | None``, ``Optional[dict[str, str]]``, ``str``...); None when the
+    annotation names something olx cannot judge (a class of the project's own)."""
+    try:
+        node = ast.parse(annotation, mode="eval").body
+    except SyntaxError:
+        return None
+    return _fits(value, node)
+
+
+_SCALARS = {"str": str, "int": int, "float": (int, float), "bool": bool}
+
+
+def _fits(value: Any, node: ast.expr) -> bool | None:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _any_fits(value, [node.left, node.right])
+    if isinstance(node, ast.Constant) and node.value is None:
+        return value is None
+    name = node.id if isinstance(node, ast.Name) else None
+    if isinstance(node, ast.Attribute):
+        name = node.attr
+    if name == "None":
+        return value is None
+    if name == "Any":
+        return True
+    if name in _SCALARS:
+        if isinstance(value, bool) and name != "bool":
+            return False
+        return isinstance(value, _SCALARS[name])
+    if name in ("list", "List", "dict", "Dict"):  # unparameterized
+        return isinstance(value, list if name.startswith(("l", "L")) else dict)
+    if not isinstance(node, ast.Subscript):
+        return None
+    outer = (
+        node.value.id
+        if isinstance(node.value, ast.Name)
+        else getattr(node.value, "attr", None)
+    )
+    items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+    if outer == "Optional":
+        return True if value is None else _fits(value, items[0])
+    if outer == "Union":
+        return _any_fits(value, items)
+    if outer in ("list", "List", "Sequence", "tuple", "Tuple"):
+        if not isinstance(value, list):
+            return False
+        return _all_fit(value, items[0])
+    if outer in ("dict", "Dict", "Mapping") and len(items) == 2:
+        if not isinstance(value, dict):
+            return False
+        keys = _all_fit(list(value), items[0])
+        vals = _all_fit(list(value.values()), items[1])
+        return None if None in (keys, vals) else keys and vals
+    return None
+
+
+def _any_fits(value: Any, options: list[ast.expr]) -> bool | None:
+    results = [_fits(value, option) for option in options]
+    if any(results):
+        return True
+    return None if None in results else False
+
+
+def _all_fit(values: list[Any], item: ast.expr) -> bool | None:
+    results = [_fits(v, item) for v in values]
+    if not all(r is not None for r in results):
+        return None
+    return all(results)

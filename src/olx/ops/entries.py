@@ -150,6 +150,12 @@ class FieldEdits:
         parsed = check_value.parse_field_value(
             name, text, self.constants, self.model.matrix.path
         )
+        annotation = self.model.types.field_types.get(name)
+        if annotation and check_value.conforms(parsed.value, annotation) is False:
+            raise InputError(
+                f"--set {name}: {parsed.shown[:60]} is not a {annotation}",
+                f"OpenEdxApplicationVersion declares {name}: {annotation}",
+            )
         if parsed.constant is not None:
             self.writers[name] = name_writer(parsed.constant)
         else:
