@@ -373,6 +373,7 @@ BAD = [
     ({"sets": ['branding_overrides=["x"]']}, "is not a dict"),
     ({"sets": ['branch_override="x"']}, "its own option"),
     ({"sets": ["translation_overrides"]}, "FIELD=VALUE"),
+    ({"sets": ["branding_overrides=" + "[" * 30 + "]" * 30]}, "nested"),
     ({"unsets": ["release"]}, "its own option"),
     ({"branch": "a/b", "no_branch": True}, "exclude each other"),
     ({}, "nothing to override"),
@@ -404,7 +405,8 @@ def test_set_hint_shows_the_accepted_forms_and_the_constants():
     ("args", "message"),
     [
         (("ulmo", "mitx", "no-such-app"), "unknown application"),
-        (("ulmo", "nowhere", "learning"), "no 'nowhere' list"),
+        (("ulmo", "nowhere", "learning"), "unknown deployment 'nowhere'"),
+        (("ulmo", "mitxonline", "learning"), "has no 'mitxonline' list"),
         (("zebra", "mitx", "learning"), "unknown ReleaseMap block"),
         (("ulmo", "mitx", "profile"), "not enabled"),
     ],
@@ -584,3 +586,21 @@ def test_set_values_that_fit_the_declared_type_are_accepted():
     )
     assert entry["branding_overrides"] == {"a": "b"}
     assert "translation_overrides=None," in change.new_matrix
+
+
+def test_a_deployment_or_release_named_twice_is_edited_once():
+    ws = ws_of("example")
+    change = enable_app(ws, "profile", "ulmo,ulmo", "mitx-staging,mitx_staging")
+    listed = change.new_model.to_json()["release_map"]["ulmo"]["mitx-staging"]
+    assert [e["application"] for e in listed].count("profile") == 1
+    assert check(change.new_model).ok
+    off = disable_app(ws, "edx-platform", "master", "mitx-staging,mitx_staging")
+    assert off.details == [
+        "ReleaseMap['master']['mitx-staging']: edx-platform disabled"
+    ]
+
+
+def test_an_unknown_deployment_is_named_with_the_closest_one():
+    with pytest.raises(InputError, match="unknown deployment 'mitxx'") as exc:
+        override(ws_of("example"), "ulmo", "mitxx", "learning", branch="a/b")
+    assert exc.value.hint.startswith("did you mean 'mitx'?")

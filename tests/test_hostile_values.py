@@ -351,7 +351,14 @@ def test_the_options_named_in_the_cases_exist() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ['"a\\"b"', '"line\\nbreak"', '"\\u0000"', '["$(touch pwned)", "`id`"]', '"{0}%s"'],
+    # Lists of strings: the field is declared list[str] | None.
+    [
+        '["a\\"b"]',
+        '["line\\nbreak"]',
+        '["\\u0000"]',
+        '["$(touch pwned)", "`id`"]',
+        '["{0}%s"]',
+    ],
 )
 def test_a_json_set_value_is_written_as_data_never_as_code(
     example_repo: Path, value: str

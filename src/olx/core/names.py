@@ -92,3 +92,17 @@ def application(matrix: Matrix, name: str) -> Application:
         if name == app.member:
             return app
     raise unknown("application", name, [a.value for a in apps])
+
+
+def deployment_names(matrix: Matrix, texts: list[str]) -> list[str]:
+    """Deployment names (``mitx_staging`` → ``mitx-staging``) from comma lists, each
+    once however it was typed; a name the deployment Enum lacks may still key a
+    ReleaseMap list, and is kept as typed."""
+    out: list[str] = []
+    for text in texts:
+        for name in split_list(text):
+            found = find_deployment(matrix, name)
+            dep = found.name if found else name
+            if dep not in out:
+                out.append(dep)
+    return out

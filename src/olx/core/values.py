@@ -178,6 +178,24 @@ class FieldValue:
         return self.constant or json.dumps(self.value, ensure_ascii=False)
 
 
+MAX_DEPTH = 20
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and dicts nest in ``value`` (iteratively: no recursion limit)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > MAX_DEPTH:
+            break
+        if isinstance(item, list):
+            stack += [(v, level + 1) for v in item]
+        elif isinstance(item, dict):
+            stack += [(v, level + 1) for v in item.values()]
+    return deepest
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
@@ -226,6 +244,11 @@ def parse_field_value(
         value = json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
         value = ...
+    if value is not ... and _depth(value) > MAX_DEPTH:
+        raise InputError(
+            f"--set {field}: the value is nested {MAX_DEPTH}+ levels deep",
+            "a matrix field holds flat lists and dicts",
+        )
     if value is not ... and _is_json(value):
         return FieldValue(value)
     names = ", ".join(sorted(constants)) or "none here"

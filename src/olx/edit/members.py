@@ -15,7 +15,7 @@ from typing import Any
 
 import libcst as cst
 
-from olx.edit.literals import LINE_LENGTH
+from olx.edit.literals import LINE_LENGTH, string_literal
 from olx.edit.sequences import join_lines, own_comments
 from olx.edit.splice import edit_class_body, member_name, quoted, string_value
 from olx.errors import InputError, SafetyError
@@ -84,7 +84,7 @@ def member_text(
     name: str, values: list[str], quote: str, indent: int, exploded: bool = False
 ) -> str:
     """A member statement: one line when it fits at ``indent``, unless ``exploded``."""
-    items = [f"{quote}{v}{quote}" for v in values]
+    items = [string_literal(v, quote) for v in values]
     one_line = f"{name} = ({', '.join(items)})"
     if not exploded and indent + len(one_line) <= LINE_LENGTH:
         return one_line + "\n"

@@ -187,7 +187,7 @@ def clone_release(
     in_old = [d.deployment for d in old_block.deployments]
     selected = in_old
     if deployments:
-        chosen = resolve_deployments(model, deployments)
+        chosen = names.deployment_names(model, deployments)
         for name in chosen:
             if name not in in_old:
                 raise names.unknown(f"deployment in ReleaseMap[{old!r}]", name, in_old)
@@ -284,19 +284,6 @@ def clone_release(
         "clone-release", args, summary, ws.types_src, new_matrix, details=details
     )
     return finish(ws, change, expected)
-
-
-def resolve_deployments(model: Matrix, texts: list[str]) -> list[str]:
-    """Deployment names (``mitx_staging`` → ``mitx-staging``) from comma lists."""
-    out: list[str] = []
-    for text in texts:
-        for name in names.split_list(text):
-            found = names.find_deployment(model, name)
-            # A name the deployment Enum lacks may still key a block: kept as typed.
-            dep = found.name if found else name
-            if dep not in out:
-                out.append(dep)
-    return out
 
 
 def _json_dep_index(present: list[str], dep: str, order: list[str]) -> int:

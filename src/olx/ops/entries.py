@@ -31,6 +31,8 @@ from olx.ops.entry_edit import (
     KeywordOrder,
     ListEdit,
     Writer,
+    application_pragma,
+    entry_source,
     fixed_writer,
     keyword_sources,
     literal_writer,
@@ -60,21 +62,16 @@ class Target:
 
 
 def _targets(model: Matrix, releases: str, deployments: str) -> list[Target]:
-    """Every (RELEASE, DEPLOYMENT) of the two comma lists; each list must exist."""
-    out = []
-    blocks = [b.release for b in model.matrix.release_map]
-    for release in names.split_list(releases):
-        block = model.matrix.block(release)
-        if block is None:
-            rel = next((r for r in model.types.releases if release == r.member), None)
-            block = model.matrix.block(rel.name) if rel else None
-        if block is None:
-            raise names.unknown("ReleaseMap block", release, blocks)
+    """Every (RELEASE, DEPLOYMENT) of the two comma lists, each once however it was
+    typed (value or member name); each list must exist."""
+    out: list[Target] = []
+    known = [d.name for d in model.matrix.deployments]
+    for block in _blocks(model, releases):
         present = [d.deployment for d in block.deployments]
-        for name in names.split_list(deployments):
-            found = names.find_deployment(model, name)
-            dep = found.name if found else name
+        for dep in names.deployment_names(model, [deployments]):
             dep_block = block.get(dep)
+            if dep_block is None and dep not in known:
+                raise names.unknown("deployment", dep, known)
             if dep_block is None:
                 raise InputError(
                     f"ReleaseMap[{block.release!r}] has no {dep!r} list",
@@ -82,6 +79,23 @@ def _targets(model: Matrix, releases: str, deployments: str) -> list[Target]:
                     f"olx clone-release OLD {block.release} --deployment {dep}",
                 )
             out.append(Target(block, dep, dep_block.entries))
+    return out
+
+
+def _blocks(model: Matrix, releases: str) -> list[ReleaseBlock]:
+    """The ReleaseMap blocks a comma list names, by key or release member, each once."""
+    out: list[ReleaseBlock] = []
+    for text in names.split_list(releases):
+        block = model.matrix.block(text)
+        if block is None:
+            rel = next((r for r in model.types.releases if text == r.member), None)
+            block = model.matrix.block(rel.name) if rel else None
+        if block is None:
+            raise names.unknown(
+                "ReleaseMap block", text, [b.release for b in model.matrix.release_map]
+            )
+        if block not in out:
+            out.append(block)
     return out
 
 
@@ -412,7 +426,8 @@ def enable_app(
             )
             style: EntryStyle = style_of(ws.matrix_src, neighbour)
             if style.application_comment and not all(
-                style_of(ws.matrix_src, e).application_comment for e in target.entries
+                application_pragma(entry_source(ws.matrix_src, e))
+                for e in target.entries
             ):
                 # One entry's pragma is that entry's business, not the list's style.
                 style = dataclasses.replace(style, application_comment="")

@@ -135,11 +135,11 @@ def style_of(matrix_src: str, entry: AppEntry | None) -> EntryStyle:
         release=release_style,
         exploded="\n" in text,
         width=file_width(matrix_src),
-        application_comment=_application_pragma(text),
+        application_comment=application_pragma(text),
     )
 
 
-def _application_pragma(text: str) -> str:
+def application_pragma(text: str) -> str:
     """``  # type: ignore`` when the entry's ``application=`` line ends with it."""
     for line in text.split("\n"):
         code, sep, comment = line.partition("  #")

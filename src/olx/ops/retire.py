@@ -23,7 +23,7 @@ from olx.edit.members import drop_at, find_member
 from olx.edit.sequences import remove_element
 from olx.edit.splice import edit_class_body, rewrite_statement
 from olx.errors import GuardError, InputError, SafetyError
-from olx.ops.clone import key_index, map_dict, replace_map, resolve_deployments
+from olx.ops.clone import key_index, map_dict, replace_map
 
 
 def _users(ws: Workspace, name: str) -> list[str]:
@@ -175,7 +175,7 @@ def retire_deployments(
     values.validate_release_name(name)
     block = model.matrix.block(name)
     present = [d.deployment for d in block.deployments] if block else []
-    chosen = resolve_deployments(model, deployments)
+    chosen = names.deployment_names(model, deployments)
     for dep in chosen:
         if dep not in present and names.find_deployment(model, dep) is None:
             valid = [d.name for d in model.matrix.deployments]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from datetime import UTC, datetime
+from pathlib import Path
 
 from olx.ops.soak import SoakPolicy, parse_soak
 from olx.repo.targets import Target, soak_table
@@ -23,19 +24,10 @@ def soak_policy(target: Target, now: datetime | None = None) -> SoakPolicy | Non
     if not times:
         return None
 
-    @functools.cache
     def timeline():
-        from olx.errors import InputError
-        from olx.repo.timeline import Timeline, read_timeline
-
-        try:
-            return read_timeline(
-                target.root, target.rel(target.matrix), target.rel(target.types)
-            )
-        except InputError:
-            # No history to read (not a repository, no commits): every release on
-            # the stage before runs there from now, so any soak time holds it back.
-            return Timeline()
+        return _timeline(
+            target.root, target.rel(target.matrix), target.rel(target.types)
+        )
 
     def since(deployment: str, stage: str, release: str) -> datetime | None:
         from olx.repo.timeline import since_when
@@ -43,3 +35,18 @@ def soak_policy(target: Target, now: datetime | None = None) -> SoakPolicy | Non
         return since_when(timeline(), deployment, stage, release)
 
     return SoakPolicy(times, since, now or datetime.now(UTC))
+
+
+@functools.cache
+def _timeline(root: Path, matrix_rel: str, types_rel: str):
+    """The stage history, read once per process: every promote step of a plan asks the
+    same history (the lock is held, HEAD does not move until the commit)."""
+    from olx.errors import InputError
+    from olx.repo.timeline import Timeline, read_timeline
+
+    try:
+        return read_timeline(root, matrix_rel, types_rel)
+    except InputError:
+        # No history to read (not a repository, no commits): every release on the
+        # stage before runs there from now, so any soak time holds it back.
+        return Timeline()
