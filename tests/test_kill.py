@@ -18,6 +18,7 @@ import pytest
 from conftest import example_paths
 
 from olx.edit.change import FileEdit
+from olx.errors import InputError
 from olx.repo import journal
 
 PROMOTED = (
@@ -174,21 +175,42 @@ def test_killed_at_any_instant_the_repository_is_before_or_after(
 
 
 def edits_of(repo: Path) -> list[FileEdit]:
-    _, matrix = example_paths(repo)
-    old = matrix.read_text(encoding="utf-8")
-    return [FileEdit(matrix, "m", old, old.replace('"teak"]),', '"ulmo"]),', 1))]
+    """A two-file write: a comment added to types.py, a stage promoted in the matrix."""
+    types, matrix = example_paths(repo)
+    t_old = types.read_text(encoding="utf-8")
+    m_old = matrix.read_text(encoding="utf-8")
+    return [
+        FileEdit(types, "t", t_old, t_old + "# added\n"),
+        FileEdit(matrix, "m", m_old, m_old.replace('"teak"]),', '"ulmo"]),', 1)),
+    ]
 
 
 def test_no_commit_write_half_done_is_put_back(example_repo: Path) -> None:
     edits = edits_of(example_repo)
     path = journal.path_of(example_repo)
     path.write_text(json.dumps(asdict(journal.Journal.of("no-commit", edits))))
-    edits[0].path.write_text(edits[0].new + "# torn", encoding="utf-8")
-    (edits[0].path.parent / f".{edits[0].path.name}.abc.olx-tmp").write_text("x")
+    # Killed between the two renames: types.py is new, the matrix still old.
+    edits[0].path.write_text(edits[0].new, encoding="utf-8")
+    (edits[1].path.parent / f".{edits[1].path.name}.abc.olx-tmp").write_text("x")
     done = journal.recover_if_needed(example_repo)
-    assert "restored m" in done
-    assert edits[0].path.read_text(encoding="utf-8") == edits[0].old
+    assert "restored t" in done
+    assert [e.path.read_text(encoding="utf-8") for e in edits] == [e.old for e in edits]
     assert leftovers(example_repo) == []
+
+
+def test_a_file_edited_since_the_crash_is_never_overwritten(example_repo: Path) -> None:
+    edits = edits_of(example_repo)
+    path = journal.path_of(example_repo)
+    path.write_text(json.dumps(asdict(journal.Journal.of("no-commit", edits))))
+    edits[0].path.write_text(edits[0].new, encoding="utf-8")
+    hand = edits[1].old + "# a person's edit after the crash\n"
+    edits[1].path.write_text(hand, encoding="utf-8")
+    with pytest.raises(InputError, match="has been changed since") as exc:
+        journal.recover_if_needed(example_repo)
+    assert "delete .git/olx-journal.json" in exc.value.hint
+    assert edits[1].path.read_text(encoding="utf-8") == hand  # untouched
+    assert edits[0].path.read_text(encoding="utf-8") == edits[0].new
+    assert path.exists()  # kept for the person to decide
 
 
 def test_no_commit_write_finished_is_kept(example_repo: Path) -> None:
@@ -196,11 +218,12 @@ def test_no_commit_write_finished_is_kept(example_repo: Path) -> None:
     journal.path_of(example_repo).write_text(
         json.dumps(asdict(journal.Journal.of("no-commit", edits)))
     )
-    edits[0].path.write_text(edits[0].new, encoding="utf-8")
+    for edit in edits:  # killed after the last rename, before the journal went
+        edit.path.write_text(edit.new, encoding="utf-8")
     assert journal.recover_if_needed(example_repo) == [
         "the interrupted write had finished"
     ]
-    assert edits[0].path.read_text(encoding="utf-8") == edits[0].new
+    assert [e.path.read_text(encoding="utf-8") for e in edits] == [e.new for e in edits]
 
 
 def test_a_journal_under_a_live_writers_lock_is_left_alone(example_repo: Path) -> None:
@@ -235,3 +258,47 @@ def test_a_journal_under_a_live_writers_lock_is_left_alone(example_repo: Path) -
     # The writer died before changing anything: nothing to put back, journal gone.
     assert journal.recover_if_needed(example_repo) == []
     assert not path.exists()
+
+
+def test_a_rollback_that_cannot_finish_keeps_the_journal_for_the_next_command(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import invoke
+
+    import olx.repo.gitops as gitops
+
+    before = snapshot(example_repo)
+    hook = example_repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+
+    def full_disk(edit):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(gitops, "restore", full_disk)
+    failed = invoke("--repo", example_repo, "promote", "xpro", "QA")
+    assert failed.exit_code == 2
+    assert journal.path_of(example_repo).exists()  # the undo is not finished
+    monkeypatch.undo()
+    hook.unlink()
+    read = recover_with_a_read(example_repo)
+    assert read.returncode == 0, read.stderr
+    assert "restored" in read.stderr
+    assert snapshot(example_repo) == before
+    assert leftovers(example_repo) == []
+
+
+def test_recovery_waits_while_another_branch_is_checked_out(example_repo: Path) -> None:
+    edits = edits_of(example_repo)
+    repo = git.Repo(example_repo)
+    with repo:
+        start = repo.head.commit.hexsha
+        repo.git.checkout("-q", "-b", "elsewhere")
+    record = journal.Journal.of(
+        "commit", edits, original="main", branch="olx/x", create=True, start=start
+    )
+    journal.path_of(example_repo).write_text(json.dumps(asdict(record)))
+    with pytest.raises(InputError, match="elsewhere is checked out now") as exc:
+        journal.recover_if_needed(example_repo)
+    assert "check out main" in exc.value.hint
+    assert journal.path_of(example_repo).exists()

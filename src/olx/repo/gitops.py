@@ -158,7 +158,7 @@ def commit_change(
     )
     # The journal lets the next olx finish or undo this write if the process is
     # killed (SIGKILL cannot be caught) anywhere below.
-    with journal.recorded(root, plan):
+    with journal.recorded(root, plan) as kept:
         try:
             if create:
                 repo.git.checkout("-b", branch)
@@ -172,8 +172,22 @@ def commit_change(
         except BaseException as exc:
             with signals_deferred():
                 _rollback(repo, guarded, original, branch, create, start)
+            # A rollback step that failed (a full disk, say) leaves the journal, so
+            # that the next olx command finishes the undo.
+            kept.keep = not _undone(guarded)
             _raise_for(exc)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _undone(edits: Sequence[FileEdit]) -> bool:
+    """Whether every file is back as it was before the write."""
+    for edit in edits:
+        try:
+            if edit.path.read_bytes() != edit.old.encode("utf-8"):
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def _raise_for(exc: BaseException) -> None:

@@ -60,11 +60,19 @@ def path_of(root: Path) -> Path:
     return lock_path(root).with_name(NAME)
 
 
+@dataclass
+class Kept:
+    """Set ``keep`` when a rollback could not put everything back: the journal stays,
+    so that the next olx command finishes the undo."""
+
+    keep: bool = False
+
+
 @contextlib.contextmanager
 def recorded(root: Path, journal: Journal):
     """Write the journal before the block and remove it after, whether the block
-    succeeds or rolls itself back; a process killed inside leaves it for
-    :func:`recover`."""
+    succeeds or rolls itself back (unless the block sets ``keep`` on the handle it is
+    given); a process killed inside leaves it for :func:`recover`."""
     target = path_of(root)
     for stale in target.parent.glob(f".{NAME}.*.olx-tmp"):  # a writer killed early
         with contextlib.suppress(OSError):
@@ -77,11 +85,13 @@ def recorded(root: Path, journal: Journal):
             "nothing changed",
             "olx needs to write inside .git (or the temp directory)",
         ) from None
+    handle = Kept()
     try:
-        yield
+        yield handle
     finally:
-        with contextlib.suppress(OSError):
-            target.unlink()
+        if not handle.keep:
+            with contextlib.suppress(OSError):
+                target.unlink()
 
 
 def pending(root: Path) -> bool:
@@ -143,7 +153,22 @@ def _current(item: dict[str, str]) -> str | None:
         return None
 
 
+def _ours(journal: Journal) -> None:
+    """Refuse to touch a file that is neither as the write found it nor as it meant
+    to leave it: someone has edited it since, and that work is not olx's to undo."""
+    for item in journal.files:
+        text = _current(item)
+        if text is not None and text != item["old"] and _sha(text) != item["new"]:
+            raise InputError(
+                f"an interrupted olx write left {NAME} in .git, and {item['shown']} "
+                "has been changed since",
+                "keep what you need (git status, git diff), put the file back as the "
+                f"commit has it, then delete .git/{NAME}",
+            )
+
+
 def _put_back(journal: Journal) -> list[str]:
+    _ours(journal)
     done = []
     for item in journal.files:
         if _current(item) != item["old"]:
@@ -173,21 +198,19 @@ def _rev(root: Path, ref: str) -> str | None:
 
 
 def _committed(root: Path, journal: Journal) -> bool:
-    """Whether the journal's commit exists: the branch's tip is a child of the start
-    whose files are the new texts."""
+    """Whether the journal's commit exists: the branch's tip is a child of the start,
+    the work-tree files are the new texts, and the tip holds them (compared as git
+    stores them, so that line-ending filters, autocrlf say, do not mislead)."""
     tip = _rev(root, f"refs/heads/{journal.branch}")
     if tip is None or tip == journal.start or _rev(root, f"{tip}^") != journal.start:
         return False
     for item in journal.files:
-        blob = subprocess.run(
-            ["git", "cat-file", "blob", f"{tip}:{item['shown']}"],
-            cwd=root,
-            capture_output=True,
-            check=False,
-        )  # bytes: a CRLF file must hash as it is stored
-        if (
-            blob.returncode != 0
-            or hashlib.sha256(blob.stdout).hexdigest() != item["new"]
+        text = _current(item)
+        if text is None or _sha(text) != item["new"]:
+            return False
+        hashed = _git(root, "hash-object", f"--path={item['shown']}", item["path"])
+        if hashed.returncode != 0 or hashed.stdout.strip() != _rev(
+            root, f"{tip}:{item['shown']}"
         ):
             return False
     return True
@@ -203,10 +226,18 @@ def _recover_commit(root: Path, journal: Journal) -> list[str]:
             index_lock.unlink()
     if _committed(root, journal):
         return [f"the interrupted write had committed on {journal.branch}"]
+    head = _git(root, "symbolic-ref", "-q", "--short", "HEAD").stdout.strip()
+    if head not in (journal.original, journal.branch):
+        raise InputError(
+            f"an interrupted olx write left {NAME} in .git, and {head or 'HEAD'} is "
+            "checked out now",
+            f"check out {journal.original} to let olx finish the undo, or delete "
+            f".git/{NAME}",
+        )
+    _ours(journal)
     shown = [item["shown"] for item in journal.files]
     _git(root, "reset", "-q", "--", *shown)
     done = _put_back(journal)
-    head = _git(root, "symbolic-ref", "-q", "--short", "HEAD").stdout.strip()
     if journal.create and head == journal.branch and journal.original:
         _git(root, "checkout", "-q", journal.original)
         done.append(f"checked out {journal.original}")
