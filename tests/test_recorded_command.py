@@ -35,15 +35,16 @@ ROOT = Path("/srv/infra")
         # other absolute paths inside the repository, as words or option values
         (["plan", "/srv/infra/runbooks/day.txt"], ["plan", "runbooks/day.txt"]),
         (["plan", "--file=/srv/infra/a.txt"], ["plan", "--file=a.txt"]),
-        # outside the repository: the user's own file, by its name (no machine path)
-        (["plan", "/home/me/day.txt"], ["plan", "day.txt"]),
+        # outside the repository and not a file: not a path at all, kept as typed
+        (["plan", "/home/me/day.txt"], ["plan", "/home/me/day.txt"]),
+        (["x", "--message", "/not a path"], ["x", "--message", "/not a path"]),
         # only the global option is dropped, not a word after the command name
         (
             ["promote", "x", "QA", "--message", "--repo"],
             ["promote", "x", "QA", "--message", "--repo"],
         ),
         # a path that only starts like the root is not inside it
-        (["plan", "/srv/infra2/a.txt"], ["plan", "a.txt"]),
+        (["plan", "/srv/infra2/a.txt"], ["plan", "/srv/infra2/a.txt"]),
     ],
 )
 def test_rerunnable_words(words: list[str], expected: list[str]):
@@ -147,3 +148,12 @@ def test_the_recorded_line_re_runs_in_another_checkout(
     with git.Repo(example_repo) as a, git.Repo(clone) as b:
         assert a.head.commit.tree.hexsha == b.head.commit.tree.hexsha
         assert b.active_branch.name == "olx/promote-mitx-production-ulmo"
+
+
+def test_a_file_outside_the_repository_is_recorded_by_its_name(tmp_path: Path):
+    runbook = tmp_path / "home" / "day.txt"
+    runbook.parent.mkdir()
+    runbook.write_text("promote xpro QA\n", encoding="utf-8")
+    root = tmp_path / "infra"
+    root.mkdir()
+    assert rerunnable(["plan", str(runbook)], root) == ["plan", "day.txt"]

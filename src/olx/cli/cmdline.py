@@ -32,6 +32,8 @@ def _inside(word: str, root: Path) -> str:
         except ValueError:
             continue
         return rel.as_posix() or "."
+    if not path.exists():
+        return word  # not a path at all (a --message that starts with "/", say)
     # Outside the repository: the user's own file (a runbook, say), recorded by its
     # name only: the machine's path means nothing elsewhere, and a plan's body lists
     # its steps anyway.

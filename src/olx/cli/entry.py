@@ -353,6 +353,15 @@ def main(argv: list[str] | None = None) -> NoReturn:
     global INVOCATION
     args = sys.argv[1:] if argv is None else argv
     INVOCATION = list(args)
+    try:
+        _main(args)
+    finally:
+        # The words belong to this run only (a caller in a longer-lived process, the
+        # tests, must not have them recorded in a later commit).
+        INVOCATION = None
+
+
+def _main(args: list[str]) -> NoReturn:
     as_json = "--json" in args
     try:
         code = app(args=args, prog_name="olx", standalone_mode=False)

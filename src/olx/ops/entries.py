@@ -461,7 +461,7 @@ def enable_app(
     )
     if not plan:
         return nothing_to_do(ws, "enable-app", args, summary, "; ".join(already))
-    new_matrix = rewrite_entries(ws.matrix_src, model, plan)
+    new_matrix = rewrite_entries(ws.matrix_src, model, plan, order)
     change = Change(
         "enable-app",
         args,

@@ -360,7 +360,10 @@ def _edit_list(
 
 
 def rewrite_entries(
-    matrix_src: str, model: Matrix, edits: dict[tuple[str, str], ListEdit]
+    matrix_src: str,
+    model: Matrix,
+    edits: dict[tuple[str, str], ListEdit],
+    order: KeywordOrder | None = None,
 ) -> str:
     """Apply every list edit, each to its own list literal alone.
 
@@ -368,7 +371,7 @@ def rewrite_entries(
     last in the file to the first so that the spans of the others stay true: an edit of
     one entry costs what its list costs, not what ReleaseMap costs.
     """
-    order = KeywordOrder(model)
+    order = order or KeywordOrder(model)
     width = file_width(matrix_src)
     lines = split_lines(matrix_src)
     located = []
