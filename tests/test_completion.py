@@ -152,7 +152,7 @@ def test_entry_fields_and_app_types(in_example: Path):
 
 
 def test_own_fields_are_the_entry_commands_own_options():
-    from olx.ops.entries import OWN_OPTIONS
+    from olx.ops.fields import OWN_OPTIONS
 
     assert set(OWN_OPTIONS) == complete.OWN_FIELDS
 

@@ -215,7 +215,7 @@ def complete_application_in(
 
 
 # The entry fields that have options (or an argument) of their own, which --set and
-# --unset refuse: olx.ops.entries.OWN_OPTIONS (not imported: it loads libcst).
+# --unset refuse: olx.ops.fields.OWN_OPTIONS (not imported: it loads libcst).
 OWN_FIELDS = frozenset(
     (
         "application",

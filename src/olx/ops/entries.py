@@ -8,7 +8,6 @@ file's usual keyword order puts it (:class:`olx.ops.entry_edit.KeywordOrder`).
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import itertools
 from dataclasses import dataclass
@@ -35,21 +34,10 @@ from olx.ops.entry_edit import (
     entry_source,
     fixed_writer,
     keyword_sources,
-    literal_writer,
-    name_writer,
     rewrite_entries,
     style_of,
 )
-
-# Fields with options of their own: --set/--unset refuse them, naming the option.
-OWN_OPTIONS = {
-    "application": "the APP argument",
-    "application_type": "the application's Enum (it is not set by hand)",
-    "release": "--pin / --no-pin",
-    "branch_override": "--branch / --no-branch",
-    "origin_override": "--origin / --no-origin",
-    "runtime_version_override": "--runtime / --no-runtime",
-}
+from olx.ops.fields import FieldEdits, describe, differs
 
 
 @dataclass
@@ -121,98 +109,6 @@ def _find(target: Target, app: Application) -> int | None:
 
 def _where(target: Target) -> str:
     return f"ReleaseMap[{target.block.release!r}][{target.deployment!r}]"
-
-
-class FieldEdits:
-    """The keyword edits that options ask for, validated, with their model values."""
-
-    def __init__(self, model: Matrix, constants: dict[str, Any] | None = None) -> None:
-        self.model = model
-        self.constants = constants
-        self.writers: dict[str, Writer | None] = {}
-        self.values: dict[str, Any] = {}
-        self.sources: dict[str, str | None] = {}  # how the value is written, for no-ops
-
-    def _declared(self, name: str, option: str) -> None:
-        declared = self.model.types.entry_fields
-        if name not in declared:
-            close = names.closest(name, list(declared))
-            hint = f"did you mean {close!r}? " if close else ""
-            free = [f for f in declared if f not in OWN_OPTIONS]
-            raise InputError(
-                f"{option} {name}: OpenEdxApplicationVersion declares no field {name!r}",
-                f"{hint}fields for --set/--unset: {', '.join(free) or 'none'}",
-            )
-
-    def set_string(self, name: str, value: str, quote: str) -> None:
-        self._declared(name, f"--{name}")
-        self.writers[name] = literal_writer(value, quote)
-        self.values[name] = value
-        self.sources[name] = None
-
-    def unset(self, name: str, option: str) -> None:
-        self._declared(name, option)
-        self.writers[name] = None
-        self.values[name] = None
-        self.sources[name] = None
-
-    def set_field(self, assignment: str, quote: str) -> None:
-        name, text = check_value.split_assignment(assignment)
-        self._check_free(name, "--set")
-        if self.constants is None:
-            self.constants = self.model.matrix.constants()
-        parsed = check_value.parse_field_value(
-            name, text, self.constants, self.model.matrix.path
-        )
-        annotation = self.model.types.field_types.get(name)
-        if annotation and check_value.conforms(parsed.value, annotation) is False:
-            raise InputError(
-                f"--set {name}: {parsed.shown[:60]} is not a {annotation}",
-                f"OpenEdxApplicationVersion declares {name}: {annotation}",
-            )
-        if parsed.constant is not None:
-            self.writers[name] = name_writer(parsed.constant)
-        else:
-            self.writers[name] = literal_writer(parsed.value, quote)
-        self.values[name] = parsed.value
-        self.sources[name] = parsed.constant
-
-    def _check_free(self, name: str, option: str) -> None:
-        if name in OWN_OPTIONS:
-            raise InputError(
-                f"{option} {name}: that field has its own option",
-                f"use {OWN_OPTIONS[name]}",
-            )
-        if name in self.writers:
-            raise InputError(f"{name} is given twice", "set or unset each field once")
-        self._declared(name, option)
-
-    def unset_field(self, name: str) -> None:
-        self._check_free(name, "--unset")
-        self.unset(name, "--unset")
-
-
-def _differs(
-    edits: FieldEdits, entry: AppEntry, kws: dict[str, ast.expr], name: str
-) -> bool:
-    """Whether setting ``name`` changes the entry (its value, or a constant's name)."""
-    if edits.writers[name] is None:
-        return name in kws
-    if name not in kws:
-        return True
-    if edits.sources[name] is not None:  # a constant: written as its name
-        node = kws[name]
-        return not (isinstance(node, ast.Name) and node.id == edits.sources[name])
-    current = entry.values.get(name)
-    return flat(current) != flat(edits.values[name]) or type(current) is not type(
-        edits.values[name]
-    )
-
-
-def _describe(name: str, value: Any, source: str | None) -> str:
-    if value is None and source is None:
-        return f"{name} removed"
-    return f"{name} = {source or flat(value)}"
 
 
 def override(
@@ -290,10 +186,10 @@ def override(
             todo: list[tuple[str, Writer | None]] = []
             shown: list[str] = []
             for name in edits.writers:
-                if _differs(edits, entry, kws, name):
+                if differs(edits, entry, kws, name):
                     todo.append((name, edits.writers[name]))
                     shown.append(
-                        _describe(name, edits.values[name], edits.sources[name])
+                        describe(name, edits.values[name], edits.sources[name])
                     )
             release_name = (
                 pinned.name if pinned else target.block.release if no_pin else None
@@ -445,7 +341,7 @@ def enable_app(
             edit.insertions.append((at, style, [(k, by_name[k]) for k in ordered]))
             listed.insert(at, want)
             extra = "".join(
-                f", {_describe(k, edits.values[k], edits.sources[k])}"
+                f", {describe(k, edits.values[k], edits.sources[k])}"
                 for k in edits.writers
             )
             pin_note = f", pinned to {release.name}" if pinned else ""

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from olx.core import reader
+from olx.core.evaluate import Evaluator
 from olx.core.model import STAGES, Statement, release_rank
 from olx.errors import InputError, ShapeError
 from olx.repo import revisions
@@ -290,7 +291,7 @@ def _parse_matrix(ranges: Ranges, path: str) -> tuple[Any, Any, dict[str, ast.ex
 
 def _read_state(parsed: tuple[Any, Any, dict], path: str, names: dict) -> State:
     enums = {reader.RELEASE_ENUM: names, reader.IDA_ENUM: {}, reader.MFE_ENUM: {}}
-    ev = reader.Evaluator(path, enums, parsed[2])
+    ev = Evaluator(path, enums, parsed[2])
     state: State = {}
     for dep in _read_deployments(ev, parsed[0], parsed[1]):
         if dep.name in state:
