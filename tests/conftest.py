@@ -112,3 +112,8 @@ def invoke_fixture():
 def example_paths(repo: Path) -> tuple[Path, Path]:
     """(types.py, version_matrix.py) of an example repository."""
     return repo / EXAMPLE_TYPES, repo / EXAMPLE_MATRIX
+
+
+# The upstream repositories of the verify tests (bare repositories reached through a
+# test-only git config), for every test module that asks for them.
+from upstream_support import upstreams, upstreams_session  # noqa: E402, F401

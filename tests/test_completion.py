@@ -181,7 +181,31 @@ def test_commands_and_options(in_example: Path):
         "--branch",
         "--message",
         "--json",
+        "--verify",
+        "--no-verify",
     }
+    for write in WRITES:  # every write verifies on request, and --force bypasses it
+        assert {"--verify", "--no-verify", "--force"} <= set(
+            completions(f"olx {write} --")
+        ), write
+    assert {"verify", "upstream"} <= set(commands)
+    assert set(completions("olx verify --")) >= {
+        "--release",
+        "--refresh",
+        "--changed-from",
+        "--changed-to",
+        "--pre-push",
+        "--json",
+    }
+    assert set(completions("olx upstream --")) >= {"--repository", "--refresh"}
+
+
+def test_verify_completes_deployments_then_their_stages(in_example: Path):
+    assert completions("olx verify mi") == DEPLOYMENTS[:3]
+    assert completions("olx verify xpro:") == ["xpro:CI", "xpro:QA", "xpro:Production"]
+    assert completions("olx verify mitx,xpro:Q") == ["mitx,xpro:QA"]
+    assert completions("olx verify xpro:CI,") == ["xpro:CI,QA", "xpro:CI,Production"]
+    assert completions("olx verify --release u") == ["ulmo"]
 
 
 # --- where the names come from ------------------------------------------------------
@@ -247,6 +271,7 @@ def test_every_callback_survives_any_context():
         complete.complete_set_field,
         complete.complete_deployment_in("release"),
         complete.complete_application_in("release", "deployment"),
+        complete.complete_stage_ref,
     ):
         assert callback(ctx, "") == [], callback.__name__
 

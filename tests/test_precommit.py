@@ -1,4 +1,5 @@
-"""The ``olx-check`` pre-commit hook, run for real by pre-commit (SPEC.md "Integration").
+"""The ``olx-check`` and ``olx-verify`` pre-commit hooks, run for real by pre-commit
+(SPEC.md "Integration").
 
 A snapshot of this checkout (its working tree, so uncommitted work is what is tested) is
 committed to a temporary git repository, which an example repository names as ``repo:``
@@ -23,6 +24,10 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import GIT_IDENTITY_EMAIL, GIT_IDENTITY_NAME, invoke, make_home
+from upstream_support import (
+    EXAMPLE_UPSTREAM,
+    Upstreams,
+)
 
 from olx.example import init_example
 from olx.repo.targets import DEFAULT_MATRIX, DEFAULT_TYPES
@@ -31,6 +36,7 @@ OLX_ROOT = Path(__file__).resolve().parents[1]
 HOOKS_FILE = OLX_ROOT / ".pre-commit-hooks.yaml"
 
 precommit = pytest.mark.precommit
+LEARNING_REPO = "openedx/frontend-app-learning"
 
 # mitx runs CI master, QA ulmo, Production teak. CI on teak makes QA newer than CI: a
 # violation of rule 7 only (ReleaseMap['teak'] has a mitx block).
@@ -56,10 +62,8 @@ SNAPSHOT_IGNORE = shutil.ignore_patterns(
 _DROPPED_ENV = re.compile(r"^(GIT_|VIRTUAL_ENV$|PYTHONPATH$|OLX_|EMAIL$|PRE_COMMIT)")
 
 
-def hook_definition() -> dict:
-    (hook,) = [
-        h for h in yaml.safe_load(HOOKS_FILE.read_text()) if h["id"] == "olx-check"
-    ]
+def hook_definition(hook_id: str = "olx-check") -> dict:
+    (hook,) = [h for h in yaml.safe_load(HOOKS_FILE.read_text()) if h["id"] == hook_id]
     return hook
 
 
@@ -165,19 +169,27 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> HookWorld:
     return HookWorld(snapshot, git(snapshot, env, "rev-parse", "HEAD"), env)
 
 
-def hooked_repo(world: HookWorld, where: Path, files: str | None = None) -> Path:
-    """An example repository whose .pre-commit-config.yaml uses olx-check (committed),
-    with the hook installed in .git/hooks."""
+def hooked_repo(
+    world: HookWorld,
+    where: Path,
+    files: str | None = None,
+    hook_id: str = "olx-check",
+    env: dict[str, str] | None = None,
+) -> Path:
+    """An example repository whose .pre-commit-config.yaml uses the hook (committed),
+    with the hook installed in .git/hooks for the hook's stage."""
+    env = env or world.env
     repo = where / "infra"
     init_example(repo)
-    hook = {"id": "olx-check"} | ({"files": files} if files else {})
+    hook = {"id": hook_id} | ({"files": files} if files else {})
     config = {
         "repos": [{"repo": str(world.snapshot), "rev": world.rev, "hooks": [hook]}]
     }
     (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), "utf-8")
-    git(repo, world.env, "add", ".pre-commit-config.yaml")
-    git(repo, world.env, "commit", "-q", "-m", "pre-commit config")
-    proc = pre_commit(repo, world.env, "install")
+    git(repo, env, "add", ".pre-commit-config.yaml")
+    git(repo, env, "commit", "-q", "-m", "pre-commit config")
+    hook_type = hook_definition(hook_id).get("stages", ["pre-commit"])[0]
+    proc = pre_commit(repo, env, "install", "--hook-type", hook_type)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return repo
 
@@ -332,3 +344,69 @@ def test_configured_paths_need_files_overridden_in_the_config(
         else:
             assert proc.returncode == 0, out
             assert "(no files to check)Skipped" in out
+
+
+# --- olx-verify at pre-push -----------------------------------------------------------
+
+
+def test_the_verify_hook_runs_at_pre_push_on_what_the_push_changes():
+    hook = hook_definition("olx-verify")
+    assert hook["stages"] == ["pre-push"]
+    assert hook["language"] == "python" and hook["pass_filenames"] is False
+    assert hook["entry"].split() == ["olx", "--repo", ".", "verify", "--pre-push"]
+    assert hook["files"] == hook_definition()["files"]
+
+
+@pytest.fixture
+def pushing_repo(world: HookWorld, tmp_path: Path, upstreams: Upstreams):
+    """An example repository with olx-verify installed at pre-push, a bare remote to
+    push to, and the example's upstreams reached through GIT_CONFIG_GLOBAL."""
+    env = world.env | {"GIT_CONFIG_GLOBAL": str(upstreams.config)}
+    repo = hooked_repo(world, tmp_path, hook_id="olx-verify", env=env)
+    remote = tmp_path / "remote.git"
+    git(tmp_path, env, "init", "-q", "--bare", str(remote))
+    git(repo, env, "remote", "add", "origin", str(remote))
+    return repo, env
+
+
+def push(repo: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return run(["git", "push", "-q", "origin", "HEAD"], repo, env)
+
+
+@precommit
+def test_a_push_whose_change_names_a_missing_branch_is_refused(
+    pushing_repo, upstreams: Upstreams
+):
+    repo, env = pushing_repo
+    first = push(repo, env)  # a new history: every stage is verified, all found
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert re.search(r"^olx verify.*\.Passed$", first.stdout + first.stderr, re.M)
+    result = invoke(
+        "--repo", repo, "override", "ulmo", "xpro", "learning", "--branch",
+        "release/ulmo.master", "--no-commit",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    commit(repo, env, DEFAULT_MATRIX)
+    head = git(repo, env, "rev-parse", "HEAD")
+
+    proc = push(repo, env)
+
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out
+    assert re.search(r"^olx verify.*\.Failed$", out, re.M), out
+    assert "learning: release/ulmo.master is not in" in out
+    assert "closest: release/ulmo" in out and "for xpro CI" in out
+    remote_head = git(repo, env, "ls-remote", "origin", "HEAD")
+    assert head not in remote_head  # nothing was pushed
+
+    # Put right, the push goes through; a push that changes other files skips it.
+    upstreams.set(
+        LEARNING_REPO, [*EXAMPLE_UPSTREAM[LEARNING_REPO], "release/ulmo.master"]
+    )
+    again = run(["git", "push", "-q", "origin", "HEAD"], repo, env | {"OLX_REPO": "/"})
+    assert again.returncode == 0, again.stdout + again.stderr
+    (repo / "NOTES.md").write_text("release day\n", encoding="utf-8")
+    commit(repo, env, "NOTES.md")
+    last = push(repo, env)
+    assert last.returncode == 0, last.stdout + last.stderr
+    assert "(no files to check)Skipped" in last.stdout + last.stderr

@@ -52,3 +52,10 @@ class SafetyError(OlxError):
     """The re-read of the rewritten source did not match the intended change (exit 3)."""
 
     exit_code = 3
+
+
+class UnreachableError(OlxError):
+    """A remote repository olx was asked to read could not be read (exit 1, as verify
+    exits when an origin is unreachable)."""
+
+    exit_code = 1

@@ -11,6 +11,7 @@ from olx.cli import (  # noqa: F401 (each module registers its commands)
     commands_read,
     commands_release,
     commands_types,
+    commands_upstream,
 )
 from olx.cli.entry import app, main, run
 

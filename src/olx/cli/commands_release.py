@@ -43,7 +43,11 @@ def promote(
         ),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Bypass the promote guards.")
+        bool,
+        typer.Option(
+            "--force",
+            help="Bypass the guards (stage order, block, soak time, --verify).",
+        ),
     ] = False,
 ) -> Plan:
     """Set STAGE of DEPLOYMENT to RELEASE (default: the release of the stage before)."""

@@ -71,6 +71,30 @@ def complete_deployment(ctx: typer.Context, incomplete: str) -> Candidates:
     return _safely(lambda: _deployments(ctx, incomplete, None))
 
 
+def complete_stage_ref(ctx: typer.Context, incomplete: str) -> Candidates:
+    """``DEPLOYMENT[:STAGE]`` (olx verify): deployments, and after ``:`` the stages
+    of the deployment(s) typed before it."""
+
+    def produce() -> Candidates:
+        head, colon, tail = incomplete.partition(":")
+        if not colon:
+            return _deployments(ctx, incomplete, None)
+        from olx.core import names
+
+        model = _matrix(ctx)
+        stages: list[str] = []
+        for name in head.split(","):
+            dep = names.find_deployment(model, name.strip())
+            if dep is not None:
+                stages += [s.stage for s in dep.stages if s.stage not in stages]
+        return [
+            (f"{head}:{value}", "")
+            for value, _ in _listed(tail, ((s, "", "") for s in stages))
+        ]
+
+    return _safely(produce)
+
+
 def complete_stage(incomplete: str) -> list[str]:
     """CI, QA, Production, matched in any case (olx takes any): in the stage's own case
     when what was typed is, else in the case of what was typed (``pr`` → ``production``)."""

@@ -64,6 +64,18 @@ GitBranchOpt = Annotated[
 MessageOpt = Annotated[
     str | None, typer.Option("--message", help="The commit message's first line.")
 ]
+VerifyOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--verify/--no-verify",
+        help="Check upstream that every branch the change makes a stage build exists "
+        "(default: [tool.olx.verify] on-write).",
+        show_default=False,
+    ),
+]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Bypass the guards (--verify) with a warning.")
+]
 
 # The exact command line, recorded in commit bodies (set by main()).
 INVOCATION: list[str] | None = None
@@ -214,11 +226,14 @@ def write(
     branch: str | None,
     message: str | None,
     json_out: bool,
+    verify: bool | None = None,
+    force: bool = False,
 ) -> None:
     """Run a planned write in the chosen mode and render its outcome.
 
     Inside ``olx plan`` the command has only parsed a runbook step: the planned write
-    goes to the runbook instead (see :func:`capturing`).
+    goes to the runbook instead (see :func:`capturing`). A step's ``--force`` is its
+    own guards' (promote's); the plan verifies once, for all its steps.
     """
     if _capture is not None:
         used = [
@@ -229,6 +244,7 @@ def write(
                 ("--branch/--git-branch", branch),
                 ("--message", message),
                 ("--json", json_out),
+                ("--verify/--no-verify", verify is not None),
             )
             if value
         ]
@@ -246,6 +262,8 @@ def write(
         branch=branch,
         message=message,
         command_line=command_line(ctx, target.root),
+        verify=verify,
+        force=force,
     )
     if opts.json or json_out:
         emit_json(outcome.to_json())
@@ -270,7 +288,9 @@ def write_command(
     a workspace); the wrapper adds ``--dry-run``, ``--no-commit``, ``--branch`` (only
     ``--git-branch`` with ``git_branch_only``, for commands whose own ``--branch`` is a
     release's or an entry's branch), ``--message`` and ``--json`` to its signature, as
-    typer reads it, and hands the plan to :func:`write`.
+    typer reads it, ``--verify/--no-verify`` and ``--force`` (a command with guards of
+    its own declares ``force`` itself: one ``--force`` bypasses its guards and
+    verification), and hands the plan to :func:`write`.
     """
     options = [
         ("dry_run", DryRun, False),
@@ -278,20 +298,29 @@ def write_command(
         ("branch", GitBranchOpt if git_branch_only else BranchOpt, None),
         ("message", MessageOpt, None),
         ("json_out", JsonFlag, False),
+        ("verify", VerifyOpt, None),
+        ("force", ForceOpt, False),
     ]
 
     def decorate(func: Callable[..., Callable[..., Any]]) -> Callable[..., None]:
         signature = inspect.signature(func)
+        own = set(signature.parameters)
         extra = [
             inspect.Parameter(
                 name, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a
             )
             for name, a, d in options
+            if name not in own
         ]
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> None:
-            chosen = {name: kwargs.pop(name, default) for name, _, default in options}
+            chosen = {
+                name: kwargs.get(name, default)
+                if name in own
+                else kwargs.pop(name, default)
+                for name, _, default in options
+            }
             ctx = kwargs.get("ctx", args[0] if args else None)
             write(ctx, func(*args, **kwargs), **chosen)
 

@@ -35,6 +35,10 @@ def outcome_lines(
         out += [(line, _styled(line)) for line in change.diff.splitlines()]
     out.append((change.summary, "bold"))
     out += [(f"  {detail}", "") for detail in change.details]
+    if result.verified is not None:
+        from olx.repo.upstream import summary
+
+        out.append((summary(result.verified), ""))
     files = ", ".join(e.shown for e in change.edits)
     if result.mode == "dry-run":
         out.append((f"dry run: would write {files}", "dim"))

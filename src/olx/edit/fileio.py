@@ -31,6 +31,19 @@ def _git_dir(root: Path) -> Path | None:
     return None
 
 
+def common_git_dir(root: Path) -> Path | None:
+    """The git directory that the repository's worktrees share (a worktree's own git
+    dir names it in its ``commondir`` file), or None outside a repository."""
+    git_dir = _git_dir(root)
+    if git_dir is None:
+        return None
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        common = (git_dir / "commondir").read_text(encoding="utf-8").strip()
+        if common:
+            return (git_dir / common).resolve()
+    return git_dir
+
+
 def lock_path(root: Path) -> Path:
     """Inside .git when there is one (never dirties the work tree), else a temp file."""
     git_dir = _git_dir(root)

@@ -26,6 +26,8 @@ class Outcome:
     branch: str | None = None
     commit: str | None = None
     follow_up: list[str] = field(default_factory=list)
+    # What --verify (or on-write) found, when it ran (olx.core.verify.Report).
+    verified: Any = None
 
     def to_json(self) -> dict[str, Any]:
         out = {
@@ -38,6 +40,8 @@ class Outcome:
         }
         if self.change.steps is not None:
             out["steps"] = self.change.steps
+        if self.verified is not None:
+            out["verify"] = self.verified.to_json()
         return out
 
 
@@ -50,12 +54,20 @@ def execute(
     branch: str | None = None,
     message: str | None = None,
     command_line: str = "olx",
+    verify: bool | None = None,
+    force: bool = False,
 ) -> Outcome:
     """Plan against the files as they are and apply the result in the chosen mode.
 
     The repository lock is held from the read to the commit, so two olx processes never
     interleave and no change is lost. A dry run only reads (the files are replaced by
     rename, so a reader never sees half a write) and takes no lock.
+
+    ``verify`` (None: as ``[tool.olx.verify] on-write`` says) checks upstream what the
+    change makes or moves before anything is written, a dry run included; a branch
+    missing upstream or an unreadable origin refuses the change unless ``force``. The
+    refs are read before the lock is taken (a first plan finds which), so that a slow
+    origin never holds another olx writer back.
     """
     if dry_run and no_commit:
         raise InputError("--dry-run and --no-commit exclude each other")
@@ -68,15 +80,27 @@ def execute(
     if message is not None:
         values.validate_commit_message(message)
     mode = "dry-run" if dry_run else "no-commit" if no_commit else "commit"
-    if dry_run:
+    config = _verify_config(target, verify)
+    known: dict[str, Any] = {}
+    if dry_run or config is not None:
         # A write killed earlier is finished or undone before anything is read.
         journal.recover_if_needed(target.root)
+    if config is not None and not dry_run:
+        from olx.repo import upstream
+
+        early_ws = workspace(target)
+        early = plan(early_ws)
+        if early.changed:
+            upstream.prefetch(target, early_ws.model, early.new_model, config, known)
     lock = contextlib.nullcontext() if dry_run else repo_lock(target.root)
     with lock, interrupts_as_exceptions():
         if not dry_run and journal.pending(target.root):
             journal.recover(target.root)
-        change = plan(workspace(target))
+        ws = workspace(target)
+        change = plan(ws)
         outcome = Outcome(change, mode)
+        if config is not None and change.changed:
+            outcome.verified = _guard(ws, change, target, config, force, known)
         if change.changed and mode == "no-commit":
             with journal.recorded(
                 target.root, journal.Journal.of("no-commit", change.edits)
@@ -108,6 +132,38 @@ def execute(
     if change.follow_up_word:
         outcome.follow_up = follow_up(target, change, change.follow_up_word)
     return outcome
+
+
+def _verify_config(target: Target, verify: bool | None) -> Any:
+    """The verification settings when this write verifies, else None (no network)."""
+    if verify is False:
+        return None
+    from olx.repo.upstream import verify_config
+
+    config = verify_config(target)
+    return config if verify or config.on_write else None
+
+
+def _guard(
+    ws: Workspace,
+    change: Change,
+    target: Target,
+    config: Any,
+    force: bool,
+    known: dict[str, Any],
+) -> Any:
+    """Verify what ``change`` makes or moves (raises when refused); its report."""
+    from olx.core.reader import read_sources
+    from olx.repo import upstream
+
+    after = change.new_model or read_sources(
+        change.new_types, change.new_matrix, ws.types_shown, ws.matrix_shown
+    )
+    report, warnings = upstream.guard(
+        target, ws.model, after, config, force=force, known=known
+    )
+    change.warnings.extend(warnings)
+    return report
 
 
 def untouched(target: Target, change: Change) -> list[FileEdit]:

@@ -62,6 +62,13 @@ def soak_table(root: Path) -> object | None:
     return None if section is None else section.get("soak")
 
 
+def verify_table(root: Path) -> object | None:
+    """``[tool.olx.verify]`` as written (validated by
+    :func:`olx.core.verify.parse_config`)."""
+    section = _tool_olx(root)
+    return None if section is None else section.get("verify")
+
+
 def _configured(root: Path) -> dict[str, str]:
     section = _tool_olx(root)
     if section is None:

@@ -1,0 +1,195 @@
+"""Reading remote refs with the user's own git, concurrently, with a timeout and a cache.
+
+Each origin is read with one ``git ls-remote --heads --tags -- ORIGIN``, a subprocess of
+the git on PATH, so that the user's credentials, ``url.<base>.insteadOf`` rewrites and
+proxies apply exactly as for the pipelines' clones. ``GIT_TERMINAL_PROMPT=0`` and a new
+session (no controlling terminal) keep git and ssh from ever waiting for a password;
+every call has a timeout after which its whole process group (git and the remote
+helpers it spawned) is killed. Up to :data:`MAX_WORKERS` origins are read at once.
+
+Answers are cached per origin in the repository's common git directory (shared by its
+worktrees), ``olx-refs/<hash>.json``, written atomically; an entry older than the TTL,
+written in the future, or unreadable is ignored. Failures are never cached.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from olx.core.refs import Refs, parse_ls_remote
+from olx.edit.fileio import common_git_dir, write_text_atomically
+
+MAX_WORKERS = 16
+CACHE_DIR = "olx-refs"
+# What olx hands to git as a repository: URLs of the network transports and scp-like
+# addresses. Anything else (a local path, ``ext::``, an option) is not read.
+_URL = re.compile(
+    r"(?:(?:https?|ssh|git)://[^\s/]+(?:/\S*)?|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:\S+)\Z"
+)
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """An origin whose refs could not be read, and why (one line)."""
+
+    error: str
+
+
+Answer = Refs | Unreachable
+
+
+def readable_url(origin: str) -> bool:
+    """Whether olx passes ``origin`` to git (see :data:`_URL`)."""
+    return bool(_URL.match(origin)) and not origin.startswith("-")
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["GIT_TERMINAL_PROMPT"] = "0"  # never ask for a user name or password
+    return env
+
+
+def _reason(text: str) -> str:
+    """git's reason in one line: its first ``fatal:``/``error:`` line (what follows is
+    advice such as "Please make sure you have the correct access rights"), else its
+    last line."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith(("fatal:", "error:")):
+            return line
+    return lines[-1] if lines else ""
+
+
+def ls_remote(origin: str, timeout: float) -> Answer:
+    """The refs of ``origin``, or why they could not be read (never raises for a
+    failing, slow or missing git)."""
+    if not readable_url(origin):
+        return Unreachable(
+            "not a repository URL olx reads (https://, http://, ssh://, git:// or "
+            "user@host:path)"
+        )
+    try:
+        proc = subprocess.Popen(
+            ["git", "ls-remote", "--heads", "--tags", "--", origin],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=_env(),
+            start_new_session=True,  # its own process group, and no terminal to ask on
+        )
+    except OSError as exc:
+        return Unreachable(f"cannot run git: {exc.strerror}")
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        return Unreachable(f"no answer within {timeout:g}s")
+    except BaseException:
+        _kill_group(proc)
+        raise
+    if proc.returncode != 0:
+        why = _reason(err.decode("utf-8", "replace")) or f"exit {proc.returncode}"
+        return Unreachable(why)
+    return parse_ls_remote(out.decode("utf-8", "replace"))
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """Kill git and every process it started (remote helpers, ssh), then reap it."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.communicate(timeout=5)  # a helper that left the group may hold a pipe
+    for stream in (proc.stdout, proc.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+
+
+# --- the cache ----------------------------------------------------------------------
+
+
+def cache_path(root: Path, origin: str) -> Path | None:
+    """Where ``origin``'s refs are cached for the repository at ``root``; None outside
+    a git repository (nothing is cached)."""
+    git_dir = common_git_dir(root)
+    if git_dir is None:
+        return None
+    digest = hashlib.sha256(origin.encode("utf-8")).hexdigest()[:32]
+    return git_dir / CACHE_DIR / f"{digest}.json"
+
+
+def cached(root: Path, origin: str, ttl: float, now: float) -> Refs | None:
+    """The cached refs of ``origin`` when they are younger than ``ttl`` seconds."""
+    path = cache_path(root, origin)
+    if path is None or ttl <= 0:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("origin") != origin:
+            return None
+        age = now - float(data["time"])
+        if not 0 <= age < ttl:
+            return None
+        return Refs.from_json(data["refs"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None  # missing, or damaged: read the origin again
+
+
+def store(root: Path, origin: str, refs: Refs, now: float) -> None:
+    """Cache ``refs``; a cache that cannot be written is no error (it is a cache)."""
+    path = cache_path(root, origin)
+    if path is None:
+        return
+    data = {"origin": origin, "time": now, "refs": refs.to_json()}
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(exist_ok=True)
+        write_text_atomically(path, json.dumps(data))
+
+
+# --- many origins at once -------------------------------------------------------------
+
+
+def read_refs(
+    root: Path,
+    origins: Iterable[str],
+    *,
+    timeout: float,
+    ttl: float,
+    refresh: bool = False,
+    from_cache: set[str] | None = None,
+) -> dict[str, Answer]:
+    """The refs (or the failure) of every distinct origin, each read once: from the
+    cache when it is fresh and ``refresh`` is off (those origins are added to
+    ``from_cache``), else with ``git ls-remote``, up to :data:`MAX_WORKERS` at once."""
+    wanted = list(dict.fromkeys(origins))
+    now = time.time()
+    out: dict[str, Answer] = {}
+    to_read = []
+    for origin in wanted:
+        hit = None if refresh else cached(root, origin, ttl, now)
+        if hit is not None:
+            out[origin] = hit
+            if from_cache is not None:
+                from_cache.add(origin)
+        else:
+            to_read.append(origin)
+    if to_read:
+        workers = min(MAX_WORKERS, len(to_read))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            answers = list(pool.map(lambda o: ls_remote(o, timeout), to_read))
+        for origin, answer in zip(to_read, answers, strict=True):
+            out[origin] = answer
+            if isinstance(answer, Refs):
+                store(root, origin, answer, time.time())
+    return {origin: out[origin] for origin in wanted}
