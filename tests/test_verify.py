@@ -486,3 +486,56 @@ def test_upstream_of_an_unreadable_repository_exits_1(
     assert result.exit_code == 1
     assert "cannot read https://github.com/no/such: fatal:" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_component_olx_cannot_resolve_is_not_checked_and_never_guessed(
+    example_repo: Path, upstreams: Upstreams
+):
+    """An application in neither Enum has no origin olx can tell: it is listed as not
+    checked (a warning with --json), and the verdict is about the rest."""
+    matrix = example_repo / "src/bridge/settings/openedx/version_matrix.py"
+    text = matrix.read_text(encoding="utf-8")
+    at = text.index('"xpro": [')
+    at = text.index('application="forum"', at)
+    matrix.write_text(
+        text[:at] + 'application="ghost"' + text[at + len('application="forum"') :],
+        encoding="utf-8",
+    )
+
+    result = verify(example_repo, "xpro:QA", "--json")
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["missing"] == []
+    assert (
+        "olx: warning: not checked: xpro QA ghost: its origin cannot be resolved"
+        in (result.stderr)
+    )
+    text_out = verify(example_repo, "xpro:QA").stdout
+    assert "not checked (olx cannot resolve them):" in text_out
+    assert "  xpro QA ghost: its origin cannot be resolved" in text_out
+
+
+def test_changed_from_a_revision_without_the_files_checks_everything(
+    example_repo: Path, upstreams: Upstreams
+):
+    _git("checkout", "-q", "--orphan", "empty", cwd=example_repo)
+    _git("rm", "-q", "-r", "--cached", ".", cwd=example_repo)
+    _git("commit", "-q", "--allow-empty", "-m", "nothing yet", cwd=example_repo)
+    _git("checkout", "-q", "-f", "main", cwd=example_repo)
+
+    code, report = verify_json(example_repo, "--changed-from", "empty")
+
+    assert code == 0, report
+    # Every stage, and the lists no stage runs (none in the example).
+    assert report["checked"] == components_of_all_stages(example_repo)
+
+
+def test_a_write_that_builds_nothing_new_says_so(
+    example_repo: Path, upstreams: Upstreams
+):
+    result = invoke(
+        "--repo", example_repo, "override", "ulmo", "xpro", "learning", "--set",
+        'translation_overrides=["x"]', "--verify", "--dry-run",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "verified: the change makes no stage build anything new" in result.stdout

@@ -122,7 +122,7 @@ def verify_lines(report: Any) -> list[tuple[str, str]]:
     from olx.core.verify import describe_unreachable, grouped_missing
     from olx.repo.upstream import summary
 
-    head = summary(report).replace("verified", "checked", 1)
+    head = summary(report, write=False)
     if report.not_checked:
         head += f" ({report.not_checked} not checked)"
     lines = [(head, "bold" if report.ok else "bold red")]

@@ -315,13 +315,13 @@ def write_command(
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> None:
-            chosen = {
+            chosen: dict[str, Any] = {
                 name: kwargs.get(name, default)
                 if name in own
                 else kwargs.pop(name, default)
                 for name, _, default in options
             }
-            ctx = kwargs.get("ctx", args[0] if args else None)
+            ctx: Any = kwargs.get("ctx", args[0] if args else None)
             write(ctx, func(*args, **kwargs), **chosen)
 
         wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]

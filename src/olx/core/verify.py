@@ -100,10 +100,6 @@ class Check:
     branch: str
     source: str
 
-    @property
-    def where(self) -> str:
-        return f"{self.deployment} {self.stage or '(no stage)'} {self.application}"
-
 
 @dataclass
 class Checks:
@@ -234,13 +230,13 @@ def select_units(
                     [b.release for b in matrix.matrix.release_map],
                 )
             for dep_block in block.deployments:
-                dep = names.find_deployment(matrix, dep_block.deployment)
+                found = names.find_deployment(matrix, dep_block.deployment)
                 running = _stages_running(matrix, dep_block.deployment, block.release)
-                if dep is not None and running:
+                if found is not None and running:
                     for stage in running:
-                        add((dep, stage, None))
+                        add((found, stage, None))
                 else:
-                    add((dep, dep_block.deployment, block.release))
+                    add((found, dep_block.deployment, block.release))
     if not targets and not releases:
         for dep in matrix.matrix.deployments:
             for stage in _stages(dep):

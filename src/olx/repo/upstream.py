@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterable
-from typing import Any
 
 from olx.core.model import Matrix
 from olx.core.refs import Refs
@@ -165,13 +164,18 @@ def guard(
     return report, warnings
 
 
-def summary(report: Report) -> str:
-    """One line for a write's output: what --verify checked."""
-    found = report.checked - len(report.missing)
+def summary(report: Report, *, write: bool = True) -> str:
+    """One line: what verify checked (``write``: in a write's output)."""
+    touched = (
+        report.checked or report.not_checked or report.skipped or report.unresolved
+    )
+    if write and not touched:
+        return "verified: the change makes no stage build anything new"
+    count, origins = report.checked, report.origins
     text = (
-        f"verified {report.checked} component{'s' if report.checked != 1 else ''} "
-        f"against {report.origins} origin{'s' if report.origins != 1 else ''}: "
-        f"{found} found"
+        f"{'verified' if write else 'checked'} {count} "
+        f"component{'s' if count != 1 else ''} against {origins} "
+        f"origin{'s' if origins != 1 else ''}: {count - len(report.missing)} found"
     )
     if report.missing:
         text += f", {len(report.missing)} missing"
@@ -180,10 +184,6 @@ def summary(report: Report) -> str:
     if report.skipped:
         text += f"; skipped {', '.join(report.skipped)}"
     return text
-
-
-def to_json(report: Report | None) -> dict[str, Any] | None:
-    return None if report is None else report.to_json()
 
 
 # --- the files at a revision (verify --changed-from) ------------------------------------
