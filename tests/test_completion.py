@@ -35,6 +35,8 @@ WRITES = [
     "enable-app",
     "disable-app",
     "override",
+    "add-field",
+    "remove-field",
 ]
 OLX_BIN = Path(sys.executable).with_name("olx")
 
@@ -149,6 +151,19 @@ def test_entry_fields_and_app_types(in_example: Path):
     )
     assert completions("olx add-app notes --type ") == ["IDA", "MFE"]
     assert completions("olx add-app notes --type m") == []  # typer's filter: as typed
+
+
+def test_remove_field_offers_the_fields_an_entry_does_not_need(in_example: Path):
+    assert completions("olx remove-field ") == [
+        "branch_override",
+        "origin_override",
+        "runtime_version_override",
+        "translation_overrides",
+        "branding_overrides",
+    ]
+    assert completions("olx remove-field tr") == ["translation_overrides"]
+    assert completions("olx set-app course") == []
+    assert completions("olx set-app auth") == ["authoring"]
 
 
 def test_own_fields_are_the_entry_commands_own_options():
@@ -269,6 +284,7 @@ def test_every_callback_survives_any_context():
         complete.complete_application,
         complete.complete_entry_field,
         complete.complete_set_field,
+        complete.complete_removable_field,
         complete.complete_deployment_in("release"),
         complete.complete_application_in("release", "deployment"),
         complete.complete_stage_ref,

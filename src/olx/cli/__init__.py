@@ -7,6 +7,7 @@ register the commands on it, one module per family.
 from olx.cli import (  # noqa: F401 (each module registers its commands)
     commands_audit,
     commands_entries,
+    commands_fields,
     commands_plan,
     commands_read,
     commands_release,

@@ -33,6 +33,8 @@ STEP_COMMANDS = (
     "enable-app",
     "disable-app",
     "override",
+    "add-field",
+    "remove-field",
 )
 
 

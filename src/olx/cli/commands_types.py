@@ -65,8 +65,21 @@ def set_app(
     path: Annotated[
         str | None, typer.Option("--path", help="New path (an MFE only).")
     ] = None,
+    rename: Annotated[
+        str | None,
+        typer.Option(
+            "--rename",
+            metavar="NEW",
+            help="Renamed upstream: the value becomes NEW, with every entry naming it.",
+        ),
+    ] = None,
 ) -> Plan:
-    """Change the repository (or an MFE's path) of an existing application member."""
+    """Change the repository (or an MFE's path) of an existing application member, or
+    (--rename) its value and every entry that names it."""
+    if rename is not None:
+        from olx.ops.rename_app import rename_app
+
+        return lambda ws: rename_app(ws, value, rename, repository, path)
     from olx.ops.apps import set_app as plan
 
     return lambda ws: plan(ws, value, repository, path)

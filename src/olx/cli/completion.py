@@ -270,3 +270,22 @@ def complete_set_field(ctx: typer.Context, incomplete: str) -> Candidates:
     if "=" in incomplete:
         return []
     return [(f"{f}=", h) for f, h in complete_entry_field(ctx, incomplete)]
+
+
+# The fields every entry needs, which remove-field refuses.
+REQUIRED_FIELDS = frozenset(("application", "application_type", "release"))
+
+
+def complete_removable_field(ctx: typer.Context, incomplete: str) -> Candidates:
+    """``remove-field NAME``: the fields the types.py model declares, with their
+    annotations as help, but those every entry needs."""
+
+    def produce() -> Candidates:
+        types = _matrix(ctx).types
+        return [
+            (f, types.field_types.get(f, ""))
+            for f in types.entry_fields
+            if f not in REQUIRED_FIELDS and f.startswith(incomplete)
+        ]
+
+    return _safely(produce)

@@ -75,6 +75,11 @@ class Change:
     notes: list[str] = field(default_factory=list)  # "nothing to do" reasons
     # A word whose other mentions in the repository are listed after the write (retire).
     follow_up_word: str | None = None
+    # More such words (the constants remove-field removed).
+    follow_up_more: list[str] = field(default_factory=list)
+    # Text the change wrote in which a follow-up word is no leftover (a rename to
+    # ``course-authoring`` still "mentions" ``authoring``).
+    follow_up_within: list[str] = field(default_factory=list)
     edits: list[FileEdit] = field(default_factory=list)
     # A runbook's steps (olx plan): [{"line", "command", "changed", "details"}].
     steps: list[dict[str, Any]] | None = None
@@ -191,6 +196,10 @@ def combine(
             (s.follow_up_word for s in steps if s.follow_up_word), None
         ),
     )
+    words = [s.follow_up_word for s in steps if s.follow_up_word]
+    words += [w for s in steps for w in s.follow_up_more]
+    change.follow_up_more = [w for w in dict.fromkeys(words[1:]) if w != words[0]]
+    change.follow_up_within = [w for s in steps for w in s.follow_up_within]
     change.edits = _edits(ws, change)
     return change
 

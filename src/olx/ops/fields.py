@@ -9,6 +9,7 @@ model declares, the value JSON that fits the declared type or a module-level con
 from __future__ import annotations
 
 import ast
+import json
 from typing import Any
 
 from olx.core import names
@@ -39,15 +40,19 @@ class FieldEdits:
         self.values: dict[str, Any] = {}
         self.sources: dict[str, str | None] = {}  # how the value is written, for no-ops
 
-    def _declared(self, name: str, option: str) -> None:
+    def _declared(self, name: str, option: str, text: str | None = None) -> None:
         declared = self.model.types.entry_fields
         if name not in declared:
             close = names.closest(name, list(declared))
             hint = f"did you mean {close!r}? " if close else ""
             free = [f for f in declared if f not in OWN_OPTIONS]
+            hint += f"fields for --set/--unset: {', '.join(free) or 'none'}"
+            if text is not None:
+                # A new field is declared first, then set (two steps of one plan).
+                hint += f"; to declare it: olx add-field {name} {suggest_type(text)}"
             raise InputError(
                 f"{option} {name}: OpenEdxApplicationVersion declares no field {name!r}",
-                f"{hint}fields for --set/--unset: {', '.join(free) or 'none'}",
+                hint,
             )
 
     def set_string(self, name: str, value: str, quote: str) -> None:
@@ -64,7 +69,7 @@ class FieldEdits:
 
     def set_field(self, assignment: str, quote: str) -> None:
         name, text = check_value.split_assignment(assignment)
-        self._check_free(name, "--set")
+        self._check_free(name, "--set", text)
         if self.constants is None:
             self.constants = self.model.matrix.constants()
         parsed = check_value.parse_field_value(
@@ -83,7 +88,7 @@ class FieldEdits:
         self.values[name] = parsed.value
         self.sources[name] = parsed.constant
 
-    def _check_free(self, name: str, option: str) -> None:
+    def _check_free(self, name: str, option: str, text: str | None = None) -> None:
         if name in OWN_OPTIONS:
             raise InputError(
                 f"{option} {name}: that field has its own option",
@@ -91,11 +96,34 @@ class FieldEdits:
             )
         if name in self.writers:
             raise InputError(f"{name} is given twice", "set or unset each field once")
-        self._declared(name, option)
+        self._declared(name, option, text)
 
     def unset_field(self, name: str) -> None:
         self._check_free(name, "--unset")
         self.unset(name, "--unset")
+
+
+def suggest_type(text: str) -> str:
+    """A TYPE for ``olx add-field`` that the JSON ``text`` would fit (``TYPE`` when it
+    is not JSON of a plain shape), quoted for a shell."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return "TYPE"
+    scalars = {str: "str", bool: "bool", int: "int", float: "float"}
+
+    def of(items: list[Any]) -> str | None:
+        kinds = {scalars.get(type(v)) for v in items}
+        return kinds.pop() if len(kinds) == 1 and None not in kinds else None
+
+    kind: str | None = scalars.get(type(value))
+    if isinstance(value, list) and value:
+        item = of(value)
+        kind = f"list[{item}]" if item else None
+    elif isinstance(value, dict) and value:
+        item = of(list(value.values()))
+        kind = f"dict[str, {item}]" if item else None
+    return f"'{kind} | None'" if kind else "TYPE"
 
 
 def differs(

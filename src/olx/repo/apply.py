@@ -130,7 +130,8 @@ def execute(
                 )
             outcome.branch, outcome.commit = done.branch, done.commit
     if change.follow_up_word:
-        outcome.follow_up = follow_up(target, change, change.follow_up_word)
+        for word in [change.follow_up_word, *change.follow_up_more]:
+            outcome.follow_up += follow_up(target, change, word)
     return outcome
 
 
@@ -184,15 +185,35 @@ def follow_up(target: Target, change: Change, word: str) -> list[str]:
     that a dry run lists what would remain, not what it removes)."""
     from olx.repo.gitops import mentions
 
-    found = mentions(target.root, word, [target.types, target.matrix])
     pattern = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(word)}(?![A-Za-z0-9_])")
+    within = [w for w in change.follow_up_within if word in w]
+
+    def leftover(line: str) -> bool:
+        """A mention outside the text the change itself wrote."""
+        if not within:
+            return True
+        ours = [
+            (m.start(), m.end())
+            for w in within
+            for m in re.finditer(re.escape(w), line)
+        ]
+        return any(
+            not any(a <= m.start() and m.end() <= b for a, b in ours)
+            for m in pattern.finditer(line)
+        )
+
+    found = [
+        line
+        for line in mentions(target.root, word, [target.types, target.matrix])
+        if leftover(line.split(":", 2)[-1])
+    ]
     for shown, text in (
         (target.rel(target.types), change.new_types),
         (target.rel(target.matrix), change.new_matrix),
     ):
         # Lines as git counts them (str.splitlines also splits on \f, \x1c, ...).
         for number, line in enumerate(text.split("\n"), start=1):
-            if pattern.search(line):
+            if pattern.search(line) and leftover(line):
                 found.append(f"{shown}:{number}:{line.strip()}")
     return [f"still mentions {word}: {line}" for line in found]
 

@@ -1,0 +1,271 @@
+"""``olx add-field NAME TYPE``: a new optional field on the entry model.
+
+``NAME: TYPE = None`` goes after the model's last field (before its properties and
+methods), at the class body's indentation, laid out as ruff would. TYPE is validated
+and normalised by :mod:`olx.core.annotations`: nothing typed becomes code. Every entry
+of ``ReleaseMap`` gains the field, null (or the value an entry already gave the
+keyword before the model declared it).
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import keyword
+import re
+from typing import Any
+
+import libcst as cst
+
+from olx.core import annotations
+from olx.core.entry_model import (
+    BASEMODEL_NAMES,
+    EntryModel,
+    class_scope_names,
+    read_entry_model,
+)
+from olx.core.evaluate import Evaluator
+from olx.core.model import Statement
+from olx.core.reader import ENTRY_MODEL, IDA_ENUM, MFE_ENUM, RELEASE_ENUM, parse
+from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_do
+from olx.edit.literals import LINE_LENGTH
+from olx.edit.proof import prove_tree
+from olx.edit.splice import edit_class_body, rewrite_statement
+from olx.errors import InputError, SafetyError
+from olx.ops.entry_edit import keyword_sources
+
+FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+
+
+# A commit subject is at most 72 characters, "config: " included.
+SUBJECT_ROOM = 72 - len("config: ")
+
+
+def subject(long: str, short: str) -> str:
+    """The longer way to say what changed when it fits in a commit subject."""
+    return long if len(long) <= SUBJECT_ROOM else short
+
+
+def validate_field_name(name: str) -> str:
+    """An identifier (ASCII), not a keyword, not private."""
+    if len(name) > 100 or not FIELD_NAME.match(name) or keyword.iskeyword(name):
+        raise InputError(
+            f"invalid field name {name[:60]!r}",
+            "use letters, digits and _, starting with a letter (not a keyword, "
+            "not _private)",
+        )
+    return name
+
+
+def _check_free(entry: EntryModel, name: str) -> None:
+    """NAME must not be a name the class (or pydantic's BaseModel) already gives a
+    meaning to."""
+    if name in entry.defined:
+        raise InputError(
+            f"{ENTRY_MODEL} already defines {name!r} (a property, method or class "
+            "attribute)",
+            "choose another field name",
+        )
+    if name in BASEMODEL_NAMES or name.startswith("model_"):
+        raise InputError(
+            f"a field named {name!r} would shadow pydantic's BaseModel.{name}",
+            "choose another field name (pydantic reserves model_* and its methods)",
+        )
+    if name in class_scope_names(entry.cls):
+        raise InputError(
+            f"the body of {ENTRY_MODEL} uses the name {name!r} (an annotation, a "
+            "decorator or a default): a field of that name would change what it means",
+            "choose another field name",
+        )
+
+
+def quote_of(source: str, module: ast.Module) -> str:
+    """The quote character of the file's first string literal that is not a
+    docstring (``"`` by default)."""
+    plain = source.removeprefix("\ufeff")
+    for node in ast.walk(module):
+        if isinstance(node, ast.Expr):
+            continue
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = ast.get_source_segment(plain, node) or ""
+            text = text.lstrip("rRbBuUfF")
+            if text[:3] in ('"""', "'''"):
+                continue
+            if text[:1] in ("'", '"'):
+                return text[0]
+    return '"'
+
+
+def declaration(name: str, annotation: ast.expr, text: str, indent: int) -> str | None:
+    """``NAME: TYPE = None`` at column ``indent``, laid out as ``ruff format`` lays it
+    out (relative to the class body's indentation); None when ruff would need more
+    than olx writes (the caller then writes one line and warns)."""
+    one = f"{name}: {text} = None"
+    if indent + len(one) <= LINE_LENGTH:
+        return one + "\n"
+    head = f"{name}: {text} = ("
+    if indent + len(head) <= LINE_LENGTH:  # ruff splits the right-hand side first
+        return f"{head}\n    None\n)\n"
+    if isinstance(annotation, (ast.Name, ast.Attribute, ast.Constant)):
+        return one + "\n"  # nothing to split: ruff leaves the line long
+    if isinstance(annotation, ast.BinOp):
+        if indent + 4 + len(text) <= LINE_LENGTH:
+            return f"{name}: (\n    {text}\n) = None\n"
+        return None
+    if isinstance(annotation, ast.Subscript):
+        outer = ast.unparse(annotation.value)
+        inner = text[len(outer) + 1 : -1]
+        if text.startswith(outer + "[") and indent + 4 + len(inner) <= LINE_LENGTH:
+            return f"{name}: {outer}[\n    {inner}\n] = None\n"
+    return None
+
+
+def _given_already(ws: Workspace, name: str) -> dict[tuple[str, str, int], Any]:
+    """Entries that already set keyword NAME (which the model did not declare): their
+    values, evaluated as the reader would once the field is declared."""
+    model = ws.model
+    found = [
+        (block.release, dep.deployment, i, entry)
+        for block in model.matrix.release_map
+        for dep in block.deployments
+        for i, entry in enumerate(dep.entries)
+        if name in entry.undeclared
+    ]
+    if not found:
+        return {}
+    module = parse(ws.matrix_src, ws.matrix_shown)
+    constants: dict[str, ast.expr] = {}
+    for node in module.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target: ast.expr = node.targets[0]
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target = node.target
+        else:
+            continue
+        if isinstance(target, ast.Name):
+            constants[target.id] = node.value  # type: ignore[assignment]
+    types = model.types
+    enums = {
+        RELEASE_ENUM: {r.member: r.name for r in types.releases},
+        IDA_ENUM: {a.member: a.value for a in types.applications if a.type == "IDA"},
+        MFE_ENUM: {a.member: a.value for a in types.applications if a.type == "MFE"},
+    }
+    ev = Evaluator(ws.matrix_shown, enums, constants)
+    return {
+        (release, dep, i): ev.eval(keyword_sources(ws.matrix_src, entry)[name])
+        for release, dep, i, entry in found
+    }
+
+
+def add_field(ws: Workspace, name: str, type_text: str) -> Change:
+    """Plan ``olx add-field NAME TYPE``."""
+    model = ws.model
+    validate_field_name(name)
+    entry = read_entry_model(ws.types_src, ws.types_shown)
+    if not entry.fields:
+        raise InputError(
+            f"{ENTRY_MODEL} in {ws.types_shown} declares no fields",
+            "olx adds a field after the model's last one: declare the first by hand",
+        )
+    names = annotations.bindings(entry.module, entry.index)
+    annotation = annotations.validate(
+        type_text, names, quote_of(ws.types_src, entry.module)
+    )
+    args = [name]
+    summary = subject(f"Add field {name} to the entry model", f"Add field {name}")
+    existing = entry.field(name)
+    if existing is not None:
+        shown = ast.unparse(existing.annotation)
+        where = f"{ws.types_shown}:{existing.line}"
+        if annotations.same(existing.annotation, annotation.node):
+            return nothing_to_do(
+                ws,
+                "add-field",
+                args,
+                summary,
+                f"{name} is already declared ({where}: {name}: {shown})",
+            )
+        raise InputError(
+            f"{ENTRY_MODEL} already declares {name}: {shown} ({where})",
+            f"olx remove-field {name} first, or choose another name",
+        )
+    _check_free(entry, name)
+
+    last = entry.fields[-1]
+    last_node = next(
+        n
+        for n in entry.cls.body
+        if isinstance(n, ast.AnnAssign)
+        and isinstance(n.target, ast.Name)
+        and n.target.id == last.name
+    )
+    indent = last_node.col_offset
+    text = declaration(name, annotation.node, annotation.text, indent)
+    warnings = []
+    if text is None:
+        text = f"{name}: {annotation.text} = None\n"
+        warnings.append(
+            f"the declaration of {name} passes {LINE_LENGTH} columns: "
+            "run ruff format on types.py"
+        )
+
+    def insert(body: list[Any]) -> list[Any]:
+        at = next(
+            (
+                i
+                for i, stmt in enumerate(body)
+                if isinstance(stmt, cst.SimpleStatementLine)
+                and len(stmt.body) == 1
+                and isinstance(stmt.body[0], cst.AnnAssign)
+                and isinstance(stmt.body[0].target, cst.Name)
+                and stmt.body[0].target.value == last.name
+            ),
+            None,
+        )
+        if at is None:
+            raise SafetyError(f"{ENTRY_MODEL}.{last.name} not found in the statement")
+        return [*body[: at + 1], cst.parse_statement(text), *body[at + 1 :]]
+
+    stmt = Statement(entry.index, entry.start_line, entry.end_line)
+    new_types = rewrite_statement(
+        ws.types_src, stmt, lambda m: edit_class_body(m, insert, ENTRY_MODEL)
+    )
+    tree = copy.deepcopy(entry.module)
+    cls = tree.body[entry.index]
+    assert isinstance(cls, ast.ClassDef)
+    cls.body.insert(
+        entry.cls.body.index(last_node) + 1,
+        ast.parse(f"{name}: {annotation.text} = None").body[0],
+    )
+    prove_tree(tree, new_types, ws.types_shown, f"the declaration of {name} added")
+
+    given = _given_already(ws, name)
+    expected = expected_of(model)
+    for release, deps in expected["release_map"].items():
+        for dep, entries in deps.items():
+            for i, values in enumerate(entries):
+                values[name] = given.get((release, dep, i))
+    details = [
+        f"{ENTRY_MODEL}.{name}: {annotation.text} = None (after {last.name})",
+    ]
+    count = sum(
+        len(es) for deps in expected["release_map"].values() for es in deps.values()
+    )
+    details.append(
+        f"every entry ({count}) now has {name}"
+        + (
+            f"; {len(given)} already set it and keep their values"
+            if given
+            else " (None)"
+        )
+    )
+    change = Change(
+        "add-field",
+        args,
+        summary,
+        new_types,
+        ws.matrix_src,
+        details=details,
+        warnings=warnings,
+    )
+    return finish(ws, change, expected)
