@@ -32,12 +32,15 @@ class Command:
 
 
 def _functions() -> dict[str, Any]:
+    from olx.ops.add_field import add_field
     from olx.ops.apps import add_app, set_app
     from olx.ops.clone import clone_release
     from olx.ops.entries import disable_app, enable_app, override
     from olx.ops.promote import promote
     from olx.ops.releases import add_release, set_release
     from olx.ops.remove_app import remove_app
+    from olx.ops.remove_field import remove_field
+    from olx.ops.rename_app import rename_app
     from olx.ops.retire import retire
 
     return {
@@ -52,6 +55,9 @@ def _functions() -> dict[str, Any]:
         "enable_app": enable_app,
         "disable_app": disable_app,
         "override": override,
+        "add_field": add_field,
+        "remove_field": remove_field,
+        "rename_app": rename_app,
     }
 
 
@@ -121,7 +127,7 @@ def commands(draw: Any, model: dict[str, Any], valid: bool = True) -> Command:
     if not entries:
         unavailable |= {"disable_app", "override"}
     if not apps:
-        unavailable |= {"set_app", "enable_app"}
+        unavailable |= {"set_app", "enable_app", "rename_app"}
     if not lists:
         unavailable.add("enable_app")
     family = draw(st.sampled_from([f for f in FAMILIES if f not in unavailable]))
@@ -196,6 +202,21 @@ def commands(draw: Any, model: dict[str, Any], valid: bool = True) -> Command:
         return Command(family, (pick([app["value"]]),), kwargs)
     if family == "remove_app":
         return Command(family, (pick([a["value"] for a in apps]),), {})
+    if family == "add_field":
+        fields = list(entries[0][2]) if entries else ["translation_overrides"]
+        name = pick(["audience", "notes", "json", *fields])
+        kind = pick(["list[str] | None", "dict[str, str]|None", "Optional[str]", "str"])
+        return Command(family, (name, kind), {})
+    if family == "remove_field":
+        fields = list(entries[0][2]) if entries else []
+        return Command(family, (pick([*fields, "branding_overrides", "audience"]),), {})
+    if family == "rename_app":
+        app = draw(st.sampled_from(apps))
+        new = pick([f"{app['value']}-next", "renamed", *(a["value"] for a in apps)])
+        kwargs = {}
+        if app["repository"] and draw(st.booleans()):
+            kwargs["repository"] = pick([f"https://github.com/openedx/{new}"])
+        return Command(family, (pick([app["value"], app["member"]]), new), kwargs)
     if family == "disable_app":
         rel, dep, entry = draw(st.sampled_from(entries))
         return Command(

@@ -258,6 +258,43 @@ def _expect_override(cmd: Command, old: dict, new: dict, constants: dict) -> Non
     assert new == expected
 
 
+def _entries_of(model: dict) -> list[dict[str, Any]]:
+    return [e for by in model["release_map"].values() for es in by.values() for e in es]
+
+
+def _expect_add_field(cmd: Command, old: dict, new: dict) -> None:
+    name, _ = cmd.args
+    expected = copy.deepcopy(old)
+    for entry in _entries_of(expected):
+        entry[name] = None  # a new key, after every other
+    assert new == expected
+    assert all(list(e)[-1] == name for e in _entries_of(new))
+
+
+def _expect_remove_field(cmd: Command, old: dict, new: dict) -> None:
+    (name,) = cmd.args
+    assert name not in ("application", "application_type", "release")
+    expected = copy.deepcopy(old)
+    for entry in _entries_of(expected):
+        del entry[name]
+    assert new == expected
+
+
+def _expect_rename(cmd: Command, old: dict, new: dict) -> None:
+    value, renamed = cmd.args
+    expected = copy.deepcopy(old)
+    app = next(
+        a for a in expected["applications"] if value in (a["value"], a["member"])
+    )
+    was, app["value"] = app["value"], renamed
+    if "repository" in cmd.kwargs:
+        app["repository"] = cmd.kwargs["repository"]
+    for entry in _entries_of(expected):
+        if entry["application"] == was:
+            entry["application"] = renamed
+    assert new == expected
+
+
 def expect_exactly(cmd: Command, old: dict, new: dict, constants: dict) -> None:
     """``new`` is ``old`` changed exactly as ``cmd`` says (SPEC's wording, checked
     from the JSON only)."""
@@ -285,5 +322,11 @@ def expect_exactly(cmd: Command, old: dict, new: dict, constants: dict) -> None:
         _expect_enable(cmd, old, new, constants)
     elif family == "disable_app":
         _expect_disable(cmd, old, new)
+    elif family == "add_field":
+        _expect_add_field(cmd, old, new)
+    elif family == "remove_field":
+        _expect_remove_field(cmd, old, new)
+    elif family == "rename_app":
+        _expect_rename(cmd, old, new)
     else:
         _expect_override(cmd, old, new, constants)

@@ -33,12 +33,14 @@ from olx.core.check import check
 from olx.core.reader import read_sources
 from olx.edit.change import Workspace
 from olx.errors import InternalError, OlxError, SafetyError
+from olx.ops.add_field import add_field
 from olx.ops.apps import add_app, set_app
 from olx.ops.entries import disable_app, enable_app, override
 from olx.ops.plan import Step, run_plan
 from olx.ops.promote import promote
 from olx.ops.releases import add_release, set_release
 from olx.ops.remove_app import remove_app
+from olx.ops.remove_field import remove_field
 from olx.ops.retire import retire
 
 _COMMON = {
@@ -217,6 +219,15 @@ def _pairs(ws: Workspace, data: Any) -> list[tuple[str, Any, Any]]:
             )
         )
     entries = _entries(model)
+    if entries and "audience" not in entries[0][2]:
+        annotation = data.draw(st.sampled_from(["list[str] | None", "str | None"]))
+        pairs.append(
+            (
+                "add-field / remove-field",
+                lambda w: add_field(w, "audience", annotation),
+                lambda w: remove_field(w, "audience"),
+            )
+        )
     if entries:
         pairs.extend(_entry_pairs(ws, model, data, entries))
     return pairs
@@ -315,6 +326,9 @@ CLI_NAMES = {
     "remove_app": "remove-app",
     "enable_app": "enable-app",
     "disable_app": "disable-app",
+    "add_field": "add-field",
+    "remove_field": "remove-field",
+    "rename_app": "set-app",
 }
 CLI_OPTIONS = {
     "clone_from": "--clone-from",
@@ -330,6 +344,8 @@ def cli_args(cmd: Command) -> list[str]:
     args = list(cmd.args)
     if cmd.family == "add_app":
         words += [args[0], "--type", args[1], "--repository", args[2]]
+    elif cmd.family == "rename_app":
+        words += [args[0], "--rename", args[1]]
     else:
         words += ["" if a is None else a for a in args if a is not None]
     for key, value in cmd.kwargs.items():
