@@ -4,6 +4,10 @@ olx reads the version matrix as source with :mod:`ast`. This module does what th
 infrastructure code does instead: it runs ``types.py`` and ``version_matrix.py`` with
 Python, under their real module names, against a tiny stand-in for ``pydantic``, and
 builds the SPEC.md ``show --json`` object from the live Enum members and model objects.
+The stand-in coerces what pydantic coerces: a field whose annotation names Enums
+(``Union[A, B]``, ``A | B``, ``Optional[A]``) holds the member of the first of them that
+has the value, so that the model's own properties (``git_origin``, ``release_branch``,
+``runtime_version``), called by :func:`model_values`, see what they see in the pipelines.
 It deliberately does not import olx.
 """
 
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import sys
 import types as pytypes
+import typing
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -33,13 +38,47 @@ def _annotated_fields(cls: type) -> list[str]:
     return names
 
 
+def _enum_choices(hint: Any) -> list[type[Enum]] | None:
+    """The Enums a field's type hint lets pydantic coerce to, in order; None when the
+    hint names no Enum, or mixes Enums with other types (left as given)."""
+    if typing.get_origin(hint) in (typing.Union, pytypes.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+    else:
+        args = [hint]
+    enums = [a for a in args if isinstance(a, type) and issubclass(a, Enum)]
+    return enums if enums and len(enums) == len(args) else None
+
+
+def _coerce(hint: Any, value: Any) -> Any:
+    """What pydantic stores: the member of the first Enum that holds the value (a
+    value no Enum holds, which pydantic refuses, is kept as given)."""
+    choices = _enum_choices(hint)
+    if value is None or choices is None:
+        return value
+    for enum in choices:
+        try:
+            return enum(value)
+        except ValueError:
+            continue
+    return value
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(cls)
+    except Exception:  # an annotation that does not evaluate: nothing is coerced
+        return {}
+
+
 class _StubBaseModel:
-    """Just enough of ``pydantic.BaseModel``: fields from kwargs, defaults or None."""
+    """Just enough of ``pydantic.BaseModel``: fields from kwargs (Enum fields
+    coerced), defaults or None."""
 
     def __init__(self, **kwargs: Any) -> None:
+        hints = _hints(type(self))
         for name in _annotated_fields(type(self)):
             if name in kwargs:
-                value = kwargs[name]
+                value = _coerce(hints.get(name), kwargs[name])
             else:
                 value = getattr(type(self), name, _MISSING)
                 if value is _MISSING or isinstance(value, property):
@@ -138,6 +177,14 @@ def oracle(fixture_dir: str | Path) -> dict[str, Any]:
     return _show_json(*load(fixture_dir))
 
 
+def oracle_with_model(
+    fixture_dir: str | Path,
+) -> tuple[dict[str, Any], dict[tuple[str, str], list[dict[str, Any]]]]:
+    """:func:`oracle`'s object and :func:`model_values_of` the executed fixture."""
+    types_mod, matrix_mod = load(fixture_dir)
+    return _show_json(types_mod, matrix_mod), model_values_of(matrix_mod)
+
+
 def oracle_of_sources(types_src: str, matrix_src: str) -> dict[str, Any]:
     """The ``olx show --json`` object for two source texts, computed by running them."""
     return _show_json(*load_sources(types_src, matrix_src))
@@ -211,6 +258,50 @@ def _show_json(
         "applications": applications,
         "deployments": deployments,
         "release_map": release_map,
+    }
+
+
+# Resolved value → the model's property that the pipelines read.
+PROPERTIES = {
+    "origin": "git_origin",
+    "branch": "release_branch",
+    "runtime": "runtime_version",
+}
+
+
+def model_values(entry: Any) -> dict[str, Any]:
+    """``{origin|branch|runtime: value}`` from the entry's own properties, for each
+    property its class has; a property that raises gives None (so does one that is
+    a method, or returns something that is not data)."""
+    out: dict[str, Any] = {}
+    for key, name in PROPERTIES.items():
+        if not hasattr(type(entry), name) and name not in vars(entry):
+            continue
+        try:
+            value = getattr(entry, name)
+        except Exception:
+            value = None
+        if callable(value) and not isinstance(value, str):
+            value = None
+        out[key] = _plain_member(value)
+    return out
+
+
+def _plain_member(value: Any) -> Any:
+    """A member as the pipelines use it: its string (str Enum) or its value."""
+    if isinstance(value, Enum):
+        return str.__str__(value) if isinstance(value, str) else _plain(value.value)
+    return _plain(value)
+
+
+def model_values_of(
+    matrix_mod: pytypes.ModuleType,
+) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """:func:`model_values` of every entry, by (release, deployment), in order."""
+    return {
+        (_plain(release), _plain(deployment)): [model_values(e) for e in entries]
+        for release, by_deployment in matrix_mod.ReleaseMap.items()
+        for deployment, entries in by_deployment.items()
     }
 
 

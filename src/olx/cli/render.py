@@ -190,6 +190,7 @@ def deployment_view(matrix: Matrix, views: list[StageView], out: Console) -> Non
     """``olx show DEPLOYMENT [STAGE]``: per stage a heading and a table, then the
     pinned entries, the entries' other fields and any notes; one legend at the end."""
     colours = release_colours(matrix)
+    noted: set[str] = set()  # a note about the model's code comes once, not per stage
     for index, view in enumerate(views):
         if index:
             out.print()
@@ -217,7 +218,9 @@ def deployment_view(matrix: Matrix, views: list[StageView], out: Console) -> Non
                     Text.assemble(f"  {app}: ", (name, "cyan"), f" = {shown(value)}")
                 )
         for note in view.notes:
-            out.print(Text.assemble(("  note: ", "yellow"), note))
+            if note not in noted:
+                noted.add(note)
+                out.print(Text.assemble(("  note: ", "yellow"), note))
     out.print(Text(LEGEND, style="dim"))
 
 
@@ -258,7 +261,7 @@ def stage_diff(
             ")",
         )
     )
-    for note in (*before.notes, *after.notes):
+    for note in dict.fromkeys((*before.notes, *after.notes)):
         out.print(Text.assemble(("note: ", "yellow"), note))
     if changes.empty:
         out.print(

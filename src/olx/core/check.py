@@ -1,4 +1,5 @@
-"""The seven invariants of SPEC.md ("olx check invariants") and the pin warning."""
+"""The seven invariants of SPEC.md ("olx check invariants"), the pin warning, and
+what the model's own properties use that olx cannot interpret (warnings)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from olx.core.model import STAGES, Matrix, release_rank
+from olx.core.resolve import interpretation_notes
 
 
 @dataclass(frozen=True)
@@ -141,5 +143,8 @@ def check(matrix: Matrix) -> CheckResult:
                             f"{known.type} ({known.member} in {tpath})",
                         )
                     )
+    # Where olx cannot tell what the model's properties give (olx show and diff show
+    # such values as null): once each, not once per entry.
+    result.warnings += interpretation_notes(matrix)
     result.violations.sort(key=lambda v: v.rule)
     return result

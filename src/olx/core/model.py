@@ -103,6 +103,8 @@ class AppEntry:
     # Keywords the model in types.py does not declare: not in ``values`` (pydantic
     # would refuse or drop them); ``olx check`` warns about them.
     undeclared: tuple[str, ...] = ()
+    # The line of each keyword (``branch_override=``), for where a value comes from.
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def application(self) -> Any:
@@ -149,6 +151,10 @@ class TypesModel:
     release_stmt: Statement | None
     # The entry model's annotation of each field, as written (``list[str] | None``).
     field_types: dict[str, str] = field(default_factory=dict)
+    # The parsed file, kept for the interpreter of the entry model's properties
+    # (olx.core.interpret), which reads it only when a command resolves components.
+    tree: Any = field(default=None, compare=False, repr=False)
+    interpreter: Any = field(default=None, compare=False, repr=False)
 
     def release(self, name: str) -> Release | None:
         for rel in self.releases:

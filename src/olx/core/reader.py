@@ -191,6 +191,7 @@ def read_types(source: str, path: str) -> TypesModel:
         entry_fields=fields,
         release_stmt=release_stmt,
         field_types=annotations,
+        tree=module,
     )
 
 
@@ -313,20 +314,20 @@ def _read_release_map(
                 if call.args:
                     raise ev.fail(call, f"{ENTRY_MODEL} with positional arguments")
                 values = {}
-                given: set[str] = set()
+                lines: dict[str, int] = {}
                 for kw in call.keywords:
                     if kw.arg is None:
                         raise ev.fail(kw.value, f"** in {ENTRY_MODEL}")
-                    if kw.arg in given:
+                    if kw.arg in lines:
                         # Python refuses the file; a write would edit one of the two.
                         raise ev.fail(call, f"keyword {kw.arg!r} given twice")
-                    given.add(kw.arg)
+                    lines[kw.arg] = kw.lineno
                     if kw.arg in fields:
                         values[kw.arg] = ev.eval(kw.value)
                 undeclared = tuple(
                     kw.arg for kw in call.keywords if kw.arg not in fields
                 )
-                items.append(AppEntry(values, span_of(call), stmt, undeclared))
+                items.append(AppEntry(values, span_of(call), stmt, undeclared, lines))
             dep_blocks.append(
                 DeploymentBlock(
                     deployment, items, span_of(dkey), stmt, span_of(entries)

@@ -1,7 +1,13 @@
 """What a stage really builds: every component resolved as the pipelines resolve it.
 
-The infrastructure's own model (``OpenEdxApplicationVersion``) derives three values from
-three places, and this module does the same from the source-read :class:`Matrix`:
+The pipelines build each entry of ``ReleaseMap`` from three values of the
+infrastructure's own model, ``OpenEdxApplicationVersion``: its properties
+``git_origin``, ``release_branch`` and ``runtime_version``. This module is the one
+place that computes a component (``olx show DEPLOYMENT``, ``olx diff``, promote's
+component lines and plan steps all come here): each value is what the property in
+types.py returns for the entry, found by interpreting the property's source
+(:mod:`olx.core.interpret`); a value the interpreter cannot find is ``None`` with a note.
+Where the model has no such property, SPEC.md's documented defaults apply:
 
 - origin: ``origin_override``, else the application Enum member's repository;
 - branch: ``branch_override``, else the branch of the entry's *own* release (an entry
@@ -10,21 +16,23 @@ three places, and this module does the same from the source-read :class:`Matrix`
   an IDA and node version for anything else (``None`` where the release members have
   two fields and no override is set).
 
-The model writes these as ``override or default``, so an empty override falls back to
-the default too. Every other declared field that is set (not ``None``) is carried along
-in ``other``. :func:`component_changes` compares two lists of components (``olx diff``,
+These are written as ``override or default``, so an empty override falls back to the
+default too. Every other declared field that is set (not ``None``) is carried along in
+``other``. :func:`component_changes` compares two lists of components (``olx diff``,
 and promote's report of what a stage will deploy differently).
 
-Everything here is pure: no I/O, no printing, nothing imported lazily.
+Everything here is pure: no I/O, no printing.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from olx.core.model import Deployment, Matrix, ordered_fields
+from olx.core.interpret import interpreter_for
+from olx.core.model import AppEntry, Deployment, Matrix, ordered_fields
 from olx.core.names import find_deployment, unknown
 from olx.errors import InputError
 
@@ -45,10 +53,15 @@ COMPARED = ("application_type", "release", "origin", "branch", "runtime")
 class Component:
     """One application as a stage builds it.
 
-    ``overridden`` names the resolved values that the entry set itself (``origin``,
-    ``branch``, ``runtime``) rather than taking the default; ``pinned`` is true when the
-    entry's release differs from its block's (a deliberate pin). Neither is part of the
-    JSON: they are for people reading a table.
+    ``overridden`` names the resolved values (``origin``, ``branch``, ``runtime``) that
+    came from a field the entry sets itself rather than from the model (the table's
+    ``*``); ``pinned`` is true when the entry's release differs from its block's (a
+    deliberate pin). ``sources`` says where each known value came from, as
+    ``"PATH:LINE"`` (keys ``origin``, ``branch``, ``runtime``): the entry's keyword in
+    the matrix file for a field of the entry, the member in types.py for an Enum
+    member's attribute, the constant or expression in types.py for a value the property
+    itself holds; a value olx could not find has no key. None of these is part of the
+    JSON.
     """
 
     application: Any
@@ -60,6 +73,7 @@ class Component:
     other: dict[str, Any] = field(default_factory=dict)
     overridden: frozenset[str] = frozenset()
     pinned: bool = False
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def values(self) -> dict[str, Any]:
         """The compared values by name: :data:`COMPARED`, then the ``other`` fields."""
@@ -145,20 +159,49 @@ class ComponentChanges:
 # --- resolution ------------------------------------------------------------------------
 
 
-def _set(value: Any) -> bool:
-    # The model's ``override or default``: None and empty values fall back.
-    return bool(value)
+def _default(
+    key: str, values: dict[str, Any], app: Any, release: Any
+) -> tuple[Any, int | str | None]:
+    """SPEC.md's documented default for ``key``, where the model has no property:
+    (value, source): a field name of the entry, or a line of types.py."""
+    override = {
+        "origin": "origin_override",
+        "branch": "branch_override",
+        "runtime": "runtime_version_override",
+    }[key]
+    if values.get(override):  # the model's ``override or default``
+        return values[override], override
+    if key == "origin":
+        return (app.repository, app.span.start_line) if app else (None, None)
+    if release is None:
+        return None, None
+    if key == "branch":
+        return release.branch, release.span.start_line
+    if values.get("application_type") == "IDA":
+        return release.python_version, release.span.start_line
+    return release.node_version, release.span.start_line
+
+
+KEYS = ("origin", "branch", "runtime")
 
 
 def resolve_entries(
-    matrix: Matrix, entries: list[Any], block_release: str
+    matrix: Matrix, entries: list[AppEntry], block_release: str
 ) -> tuple[list[Component], list[str]]:
-    """Resolve ``AppEntry`` objects of the ``block_release`` block; (components, notes)."""
-    releases = {r.name: r for r in matrix.types.releases}
+    """Resolve ``AppEntry`` objects of the ``block_release`` block; (components, notes).
+
+    Notes come once each: what an entry names that no Enum holds, and what the
+    interpreter could not follow in a property (once per property, not per entry).
+    """
+    types = matrix.types
+    releases = {r.name: r for r in types.releases}
     apps: dict[Any, Any] = {}
-    for app in matrix.types.applications:
+    for app in types.applications:
         apps.setdefault(app.value, app)  # IDAs first, as the model's Union tries them
-    others = [f for f in ordered_fields(matrix.types.entry_fields) if f not in CONSUMED]
+    others = [f for f in ordered_fields(types.entry_fields) if f not in CONSUMED]
+    interp = interpreter_for(types)
+    modelled = [key for key in KEYS if interp.defines(key)]
+    tpath, mpath = types.path, matrix.matrix.path
     components: list[Component] = []
     notes: list[str] = []
     for entry in entries:
@@ -168,50 +211,82 @@ def resolve_entries(
         release_name = values.get("release")
         release = releases.get(release_name) if isinstance(release_name, str) else None
         app = apps.get(name) if isinstance(name, str) else None
+        noted: set[str] = set()
         if release is None:
+            noted.add("release")
             notes.append(
                 f"{name}: release {release_name!r} is not a member of the release "
                 "Enum; its branch and runtime defaults are unknown"
             )
         if app is None:
+            noted.add("application")
             notes.append(
                 f"{name}: not a member of either application Enum; "
                 "its origin default is unknown"
             )
+        resolved: dict[str, Any] = {}
+        sources: dict[str, str] = {}
         overridden = set()
-        origin = values.get("origin_override")
-        if _set(origin):
-            overridden.add("origin")
-        else:
-            origin = app.repository if app else None
-        branch = values.get("branch_override")
-        if _set(branch):
-            overridden.add("branch")
-        else:
-            branch = release.branch if release else None
-        runtime = values.get("runtime_version_override")
-        if _set(runtime):
-            overridden.add("runtime")
-        elif release is None:
-            runtime = None
-        elif app_type == "IDA":
-            runtime = release.python_version
-        else:
-            runtime = release.node_version
+        for key in KEYS:
+            if key in modelled:
+                outcome = interp.evaluate(key, values)
+                value, source = outcome.value, outcome.source
+                if outcome.note is not None:
+                    if outcome.bad_field is None:
+                        note = outcome.note
+                    elif outcome.bad_field in noted:
+                        note = None
+                    else:
+                        note = f"{name}: {outcome.note}"
+                    if note is not None and note not in notes:
+                        notes.append(note)
+            else:
+                value, source = _default(key, values, app, release)
+            resolved[key] = value
+            if isinstance(source, str):
+                overridden.add(key)
+                sources[key] = (
+                    f"{mpath}:{entry.lines.get(source, entry.span.start_line)}"
+                )
+            elif source is not None:
+                sources[key] = f"{tpath}:{source}"
         components.append(
             Component(
                 application=name,
                 application_type=app_type,
                 release=release_name,
-                origin=origin,
-                branch=branch,
-                runtime=runtime,
+                origin=resolved["origin"],
+                branch=resolved["branch"],
+                runtime=resolved["runtime"],
                 other={f: values[f] for f in others if values.get(f) is not None},
                 overridden=frozenset(overridden),
                 pinned=release_name != block_release,
+                sources=sources,
             )
         )
     return components, notes
+
+
+def interpretation_notes(matrix: Matrix) -> list[str]:
+    """Every note the model's properties give over the whole ``ReleaseMap``: what they
+    use that olx does not interpret (reached or not), and what fails for an entry.
+    Empty, and nothing compiled, where the model has none of the properties. Entries
+    whose values no Enum holds are left to the check's own rules."""
+    interp = interpreter_for(matrix.types)
+    if not any(interp.defines(key) for key in KEYS):
+        return []
+    modelled = [key for key in KEYS if interp.defines(key)]
+    notes = interp.static_notes()
+    for block in matrix.matrix.release_map:
+        for dep in block.deployments:
+            for entry in dep.entries:
+                for key in modelled:
+                    outcome = interp.evaluate(key, entry.values)
+                    note = outcome.note
+                    # An entry's value that no Enum holds is a check violation already.
+                    if note and outcome.bad_field is None and note not in notes:
+                        notes.append(note)
+    return notes
 
 
 def resolve_stage(matrix: Matrix, deployment: Deployment, stage: str) -> StageView:

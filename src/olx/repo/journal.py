@@ -19,7 +19,6 @@ Temporary files a killed write left beside the target files are removed.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import subprocess
 from dataclasses import asdict, dataclass, field
@@ -33,6 +32,10 @@ NAME = "olx-journal.json"
 
 
 def _sha(text: str) -> str:
+    # Imported here: hashlib costs about 2 ms, and only a write or a recovery needs it
+    # (every command imports this module to look for a journal).
+    import hashlib
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
