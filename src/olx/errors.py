@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 
 class OlxError(Exception):
     """Base of every error olx reports to a user: one line, an optional hint."""
@@ -16,6 +18,16 @@ class OlxError(Exception):
         self.hint = hint
         # Output of another program (a failing hook): shown after the one-line error.
         self.details = details
+
+    def with_context(self, prefix: str) -> Self:
+        """The same error (same class, same attributes, same exit code) with
+        ``prefix`` before its message: a runbook step's error names its line and
+        stays what it was (a :class:`ShapeError` keeps its path and line)."""
+        out = type(self).__new__(type(self))
+        out.__dict__.update(self.__dict__)
+        out.message = prefix + self.message
+        out.args = (out.message,)
+        return out
 
 
 class InputError(OlxError):

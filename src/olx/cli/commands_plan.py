@@ -36,6 +36,8 @@ STEP_COMMANDS = (
     "add-field",
     "remove-field",
 )
+# The app's help options: in a step, click would print help and plan nothing.
+HELP_OPTIONS = tuple(cli_app.info.context_settings["help_option_names"])
 
 
 def _read_runbook(path: Path) -> str:
@@ -72,6 +74,13 @@ def step_plan(obj: Options, step: Any, shown: str) -> Callable[..., Any]:
             f"{where}: {name!r} is not a command a runbook can run",
             f"steps: {', '.join(STEP_COMMANDS)}",
         )
+    for word in step.words[1:]:
+        if word == "--":
+            break
+        if word in HELP_OPTIONS:  # its help would land before the plan's JSON
+            raise InputError(
+                f"{where}: {word} inside a step", f"run olx {name} --help on its own"
+            )
     taken: list[Callable[..., Any]] = []
     refused: list[str] = []
 

@@ -21,6 +21,7 @@ from olx.edit.change import Change, Workspace, combine, nothing_to_do
 from olx.errors import InputError, OlxError, SafetyError
 
 MAX_STEPS = 1000
+_WHITESPACE = " \t\r\n"  # shlex's, in POSIX mode: what separates words
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,11 @@ def parse_runbook(text: str, shown: str) -> list[Step]:
     if "\x00" in text:
         raise InputError(f"{shown}: not a text file (NUL byte)", "a runbook is text")
     steps = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only, as a shell reads them (str.splitlines would also end one
+    # at \f, \v, U+0085, U+2028...); a "\r" before it is whitespace to shlex.
+    for number, line in enumerate(text.split("\n"), start=1):
         try:
-            words = shlex.split(line, comments=True, posix=True)
+            words = shlex.split(_without_comment(line), comments=False, posix=True)
         except ValueError as exc:
             raise InputError(
                 f"{shown}:{number}: cannot split the line: {exc}",
@@ -60,16 +63,39 @@ def parse_runbook(text: str, shown: str) -> list[Step]:
     return steps
 
 
+def _without_comment(line: str) -> str:
+    """``line`` up to its comment: a ``#`` that starts a word, outside quotes and not
+    escaped, as a POSIX shell reads it (shlex would also cut ``mitx/fix#123``)."""
+    quote = ""
+    escaped = False
+    word_start = True
+    for i, char in enumerate(line):
+        if escaped:
+            escaped = word_start = False
+        elif quote == "'":
+            quote = "" if char == "'" else quote
+        elif quote == '"':
+            if char == "\\":
+                escaped = True
+            elif char == '"':
+                quote = ""
+        elif char in _WHITESPACE:
+            word_start = True
+        elif char == "#" and word_start:
+            return line[:i]
+        else:
+            word_start = False
+            if char == "\\":
+                escaped = True
+            elif char in "'\"":
+                quote = char
+    return line
+
+
 def at_line(step: Step, exc: OlxError, shown: str) -> OlxError:
-    """The same error (same class, same exit code) naming the runbook line."""
-    out = type(exc).__new__(type(exc))
-    OlxError.__init__(
-        out,
-        f"{shown}:{step.line}: {step.command}: {exc.message}",
-        exc.hint,
-        exc.details,
-    )
-    return out
+    """The same error (same class and attributes, same exit code) naming the
+    runbook line."""
+    return exc.with_context(f"{shown}:{step.line}: {step.command}: ")
 
 
 def run_plan(
