@@ -9,7 +9,8 @@ constants (with ``**`` merges) and ``ReleaseMap`` (oldest- or newest-first, ``ma
 last). The layout is drawn too: one-line or exploded members and entries, keywords in
 any order, ``# type: ignore`` and own-line comments, trailing commas, blank lines, CRLF
 line endings and a UTF-8 byte order mark. A sound matrix passes ``olx check``; with
-``sound=False`` stages, blocks and entries may break the invariants (but still import).
+``sound=False`` stages, blocks and entries may break the invariants (but still import),
+and a release or a deployment of a block may be given twice in ``ReleaseMap``.
 
 The commands drawn against them are in :mod:`command_strategies`.
 """
@@ -76,6 +77,8 @@ class Generated:
     sound: bool
     arity: int
     constants: dict[str, Any] = field(default_factory=dict)
+    # Keys given a second time in ReleaseMap (unsound matrices only).
+    duplicates: int = 0
 
     def __repr__(self) -> str:  # shown by hypothesis on failure: the real text
         return (
@@ -473,6 +476,10 @@ def matrices(draw: Any, sound: bool = True) -> Generated:
             by_dep.append((dep, entries))
         release_map.append((rel, by_dep))
 
+    duplicates = 0
+    if not sound and draw(st.integers(0, 3)) == 0:
+        duplicates = _duplicate_keys(draw, release_map)
+
     wide = draw(st.integers(0, 4)) == 0
     spec = {
         "strenum": draw(st.booleans()),
@@ -491,7 +498,29 @@ def matrices(draw: Any, sound: bool = True) -> Generated:
     }
     types_src = _finish_text(w, _types_py(w, spec))
     matrix_src = _finish_text(w, _matrix_py(w, spec))
-    return Generated(types_src, matrix_src, sound, arity, constants)
+    return Generated(types_src, matrix_src, sound, arity, constants, duplicates)
+
+
+def _duplicate_keys(draw: Any, release_map: list) -> int:
+    """Give a release, or a deployment of a block, a second time (Python keeps the
+    last value at the first key's place); returns how many keys were repeated."""
+    repeated = 0
+    if draw(st.booleans()):
+        release, _ = draw(st.sampled_from(release_map))
+        _, value = draw(st.sampled_from(release_map))  # any block's lists
+        at = draw(st.integers(0, len(release_map)))
+        release_map.insert(at, (release, list(value)))
+        repeated += 1
+    if draw(st.booleans()) or not repeated:
+        index = draw(st.integers(0, len(release_map) - 1))
+        release, by_dep = release_map[index]
+        dep, _ = draw(st.sampled_from(by_dep))
+        others = [entries for _, lists in release_map for _, entries in lists]
+        entries = draw(st.sampled_from(others))
+        at = draw(st.integers(0, len(by_dep)))
+        release_map[index] = (release, [*by_dep[:at], (dep, entries), *by_dep[at:]])
+        repeated += 1
+    return repeated
 
 
 def _branding(draw: Any, entry: dict[str, Any], constants: dict[str, Any]) -> None:

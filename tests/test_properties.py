@@ -63,7 +63,9 @@ def _ws(generated: Any) -> Workspace:
 
 
 def _model(ws: Workspace) -> dict[str, Any]:
-    return ws.model.to_json()
+    """The model's JSON, read here (``ws.model`` refuses a key given twice, as every
+    write does)."""
+    return read_sources(*_texts(ws), ws.types_shown, ws.matrix_shown).to_json()
 
 
 def _texts(ws: Workspace) -> tuple[str, str]:

@@ -1,4 +1,4 @@
-"""The seven invariants of SPEC.md ("olx check invariants"), the pin warning, and
+"""The invariants of SPEC.md ("olx check invariants"), the pin warning, and
 what the model's own properties use that olx cannot interpret (warnings)."""
 
 from __future__ import annotations
@@ -143,6 +143,14 @@ def check(matrix: Matrix) -> CheckResult:
                             f"{known.type} ({known.member} in {tpath})",
                         )
                     )
+    for dup in matrix.matrix.duplicate_keys:  # 8
+        add(
+            Violation(
+                8,
+                f"{mpath}:{dup.line}: {dup.describe()}; Python keeps the last value, "
+                "at the first key's place",
+            )
+        )
     # Where olx cannot tell what the model's properties give (olx show and diff show
     # such values as null): once each, not once per entry.
     result.warnings += interpretation_notes(matrix)

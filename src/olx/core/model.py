@@ -128,6 +128,23 @@ class DeploymentBlock:
     list_span: Span | None = None  # the list literal: entry edits rewrite only it
 
 
+@dataclass(frozen=True)
+class DuplicateKey:
+    """A key given twice in one dict literal of ``ReleaseMap``: Python keeps the last
+    value, at the first key's place (and so does the reader)."""
+
+    container: str  # "ReleaseMap" or "ReleaseMap['ulmo']"
+    key: str
+    first_line: int
+    line: int  # of the key given again
+
+    def describe(self, where: str = "line ") -> str:
+        return (
+            f"{self.container} key {self.key!r} is given twice (first at "
+            f"{where}{self.first_line})"
+        )
+
+
 @dataclass
 class ReleaseBlock:
     release: str
@@ -174,6 +191,8 @@ class MatrixModel:
     # evaluated on first use: ``--set FIELD=NAME`` writes the name and expects its value.
     constant_names: tuple[str, ...] = ()
     evaluate_constant: Callable[[str], Any] | None = field(default=None, repr=False)
+    # Keys given twice in ReleaseMap (``olx check`` rule 8; every write refuses them).
+    duplicate_keys: tuple[DuplicateKey, ...] = ()
 
     def constants(self) -> dict[str, Any]:
         """The module-level constants that olx can read, by name, with their values."""

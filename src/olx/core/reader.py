@@ -17,6 +17,7 @@ from olx.core.model import (
     Application,
     Deployment,
     DeploymentBlock,
+    DuplicateKey,
     Matrix,
     MatrixModel,
     Release,
@@ -284,10 +285,14 @@ def _read_deployments(
 
 def _read_release_map(
     ev: Evaluator, value: ast.expr, stmt: Statement, fields: tuple[str, ...]
-) -> list[ReleaseBlock]:
+) -> tuple[list[ReleaseBlock], list[DuplicateKey]]:
+    """The blocks as Python builds the dict: a key given again keeps the first key's
+    place and takes the last value (each repeat is also returned, for check and the
+    writes, which refuse such a file)."""
     if not isinstance(value, ast.Dict):
         raise ev.fail(value, f"{RELEASE_MAP} is not a dict literal")
-    blocks = []
+    blocks: dict[str, ReleaseBlock] = {}
+    duplicates: list[DuplicateKey] = []
     for key, deps in zip(value.keys, value.values, strict=True):
         if key is None:
             raise ev.fail(deps, f"** merge in {RELEASE_MAP}")
@@ -296,7 +301,7 @@ def _read_release_map(
             raise ev.fail(key, f"a {RELEASE_MAP} key that is not a string")
         if not isinstance(deps, ast.Dict):
             raise ev.fail(deps, f"{RELEASE_MAP}[{release!r}] is not a dict literal")
-        dep_blocks = []
+        dep_blocks: dict[str, DeploymentBlock] = {}
         for dkey, entries in zip(deps.keys, deps.values, strict=True):
             if dkey is None:
                 raise ev.fail(entries, f"** merge in {RELEASE_MAP}[{release!r}]")
@@ -307,34 +312,57 @@ def _read_release_map(
                 raise ev.fail(
                     entries, f"{RELEASE_MAP}[{release!r}][{deployment!r}] is not a list"
                 )
-            items = []
-            for call in entries.elts:
-                if not isinstance(call, ast.Call) or _name_of(call.func) != ENTRY_MODEL:
-                    raise ev.fail(call, f"an entry that is not {ENTRY_MODEL}(...)")
-                if call.args:
-                    raise ev.fail(call, f"{ENTRY_MODEL} with positional arguments")
-                values = {}
-                lines: dict[str, int] = {}
-                for kw in call.keywords:
-                    if kw.arg is None:
-                        raise ev.fail(kw.value, f"** in {ENTRY_MODEL}")
-                    if kw.arg in lines:
-                        # Python refuses the file; a write would edit one of the two.
-                        raise ev.fail(call, f"keyword {kw.arg!r} given twice")
-                    lines[kw.arg] = kw.lineno
-                    if kw.arg in fields:
-                        values[kw.arg] = ev.eval(kw.value)
-                undeclared = tuple(
-                    kw.arg for kw in call.keywords if kw.arg not in fields
+            items = [_entry(ev, call, stmt, fields) for call in entries.elts]
+            span = span_of(dkey)
+            first = dep_blocks.get(deployment)
+            if first is not None:
+                duplicates.append(
+                    DuplicateKey(
+                        f"{RELEASE_MAP}[{release!r}]",
+                        deployment,
+                        first.span.start_line,
+                        span.start_line,
+                    )
                 )
-                items.append(AppEntry(values, span_of(call), stmt, undeclared, lines))
-            dep_blocks.append(
-                DeploymentBlock(
-                    deployment, items, span_of(dkey), stmt, span_of(entries)
+                span = first.span
+            dep_blocks[deployment] = DeploymentBlock(
+                deployment, items, span, stmt, span_of(entries)
+            )
+        span = span_of(key)
+        first_block = blocks.get(release)
+        if first_block is not None:
+            duplicates.append(
+                DuplicateKey(
+                    RELEASE_MAP, release, first_block.span.start_line, span.start_line
                 )
             )
-        blocks.append(ReleaseBlock(release, dep_blocks, span_of(key), stmt))
-    return blocks
+            span = first_block.span
+        blocks[release] = ReleaseBlock(release, list(dep_blocks.values()), span, stmt)
+    return list(blocks.values()), duplicates
+
+
+def _entry(
+    ev: Evaluator, call: ast.expr, stmt: Statement, fields: tuple[str, ...]
+) -> AppEntry:
+    if not isinstance(call, ast.Call) or _name_of(call.func) != ENTRY_MODEL:
+        raise ev.fail(call, f"an entry that is not {ENTRY_MODEL}(...)")
+    if call.args:
+        raise ev.fail(call, f"{ENTRY_MODEL} with positional arguments")
+    values = {}
+    lines: dict[str, int] = {}
+    for kw in call.keywords:
+        if kw.arg is None:
+            raise ev.fail(kw.value, f"** in {ENTRY_MODEL}")
+        if kw.arg in lines:
+            # Python refuses the file; a write would edit one of the two.
+            raise ev.fail(call, f"keyword {kw.arg!r} given twice")
+        lines[kw.arg] = kw.lineno
+        if kw.arg in fields:
+            values[kw.arg] = ev.eval(kw.value)
+    undeclared = tuple(
+        kw.arg for kw in call.keywords if kw.arg is not None and kw.arg not in fields
+    )
+    return AppEntry(values, span_of(call), stmt, undeclared, lines)
 
 
 def read_matrix(source: str, path: str, types: TypesModel) -> MatrixModel:
@@ -368,7 +396,9 @@ def read_matrix(source: str, path: str, types: TypesModel) -> MatrixModel:
         raise ShapeError(
             path, None, f"no {RELEASE_MAP} assignment", "is --matrix the right file?"
         )
-    blocks = _read_release_map(ev, map_value, release_map_stmt, types.entry_fields)
+    blocks, duplicates = _read_release_map(
+        ev, map_value, release_map_stmt, types.entry_fields
+    )
     return MatrixModel(
         path,
         deployments,
@@ -377,6 +407,7 @@ def read_matrix(source: str, path: str, types: TypesModel) -> MatrixModel:
         release_map_stmt,
         constant_names=tuple(constants),
         evaluate_constant=lambda name: ev.constant(ast.Name(id=name)),
+        duplicate_keys=tuple(duplicates),
     )
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from olx.core.model import Matrix
 from olx.core.reader import read_matrix, read_sources
 from olx.edit.diff import unified_diff
-from olx.errors import OlxError, SafetyError
+from olx.errors import OlxError, SafetyError, ShapeError
 
 
 @dataclass
@@ -41,10 +41,14 @@ class Workspace:
 
     @property
     def model(self) -> Matrix:
+        """The files' model; a matrix with a key given twice is refused (a shape
+        error naming both lines): which of the two did its author mean to edit?"""
         if self._model is None:
-            self._model = read_sources(
+            model = read_sources(
                 self.types_src, self.matrix_src, self.types_shown, self.matrix_shown
             )
+            refuse_duplicate_keys(model)
+            self._model = model
         return self._model
 
     def after(self, change: Change) -> Workspace:
@@ -57,6 +61,20 @@ class Workspace:
             change.new_types,
             change.new_matrix,
             change.new_model,
+        )
+
+
+def refuse_duplicate_keys(model: Matrix) -> None:
+    """A write never edits a ``ReleaseMap`` with a key given twice (``olx check``
+    rule 8): Python keeps the last value, but a person may have meant either."""
+    for dup in model.matrix.duplicate_keys:
+        path = model.matrix.path
+        raise ShapeError(
+            path,
+            dup.line,
+            dup.describe(f"{path}:"),
+            "merge the two into one (Python keeps the last value, at the first key's "
+            "place), then run olx again; olx check lists every duplicate",
         )
 
 
@@ -150,6 +168,12 @@ def finish(ws: Workspace, change: Change, expected: dict[str, Any]) -> Change:
         raise SafetyError(
             f"the rewritten source does not read back: {exc.message}"
         ) from None
+    if new_model.matrix.duplicate_keys:
+        raise SafetyError(
+            "the rewrite gives a ReleaseMap key twice "
+            f"({new_model.matrix.duplicate_keys[0].describe()}); nothing was written",
+            "please report this with the command line",
+        )
     actual = new_model.to_json()
     if json.dumps(actual) != json.dumps(expected):
         raise SafetyError(

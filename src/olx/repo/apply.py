@@ -97,6 +97,9 @@ def execute(
         if not dry_run and journal.pending(target.root):
             journal.recover(target.root)
         ws = workspace(target)
+        # Read (and refuse a file with a key given twice) before any step of a plan
+        # runs: the file's problem is not the step's.
+        ws.model  # noqa: B018
         change = plan(ws)
         outcome = Outcome(change, mode)
         if config is not None and change.changed:
