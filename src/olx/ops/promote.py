@@ -157,6 +157,8 @@ def promote(
         )
 
     problems: list[tuple[str, str]] = []
+    if soak is not None:
+        soak.check_deployments(model.matrix.deployments)
     for dep, _old, new, _ in todo:
         block = model.matrix.block(new)
         if block is None or block.get(dep.name) is None:

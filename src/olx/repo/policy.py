@@ -8,10 +8,10 @@ promotion needs to know since when a release has run on a stage, and once per co
 from __future__ import annotations
 
 import functools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from olx.ops.soak import SoakPolicy, parse_soak
+from olx.ops.soak import SoakPolicy, parse_deployment_soak, parse_soak
 from olx.repo.targets import Target, soak_table
 
 
@@ -20,8 +20,10 @@ def soak_policy(target: Target, now: datetime | None = None) -> SoakPolicy | Non
     table = soak_table(target.root)
     if table is None:
         return None
-    times = parse_soak(table, target.rel(target.root / "pyproject.toml"))
-    if not times:
+    where = target.rel(target.root / "pyproject.toml")
+    times = parse_soak(table, where)
+    own = parse_deployment_soak(table, where)
+    if not times and not own:
         return None
 
     def timeline():
@@ -34,7 +36,12 @@ def soak_policy(target: Target, now: datetime | None = None) -> SoakPolicy | Non
 
         return since_when(timeline(), deployment, stage, release)
 
-    return SoakPolicy(times, since, now or datetime.now(UTC))
+    def ran(deployment: str, stage: str, release: str) -> timedelta | None:
+        from olx.repo.timeline import longest_run
+
+        return longest_run(timeline(), deployment, stage, release)
+
+    return SoakPolicy(times, since, now or datetime.now(UTC), own, ran=ran, where=where)
 
 
 @functools.cache

@@ -17,7 +17,7 @@ cannot be read resolves release references with the nearest earlier readable one
 
 Public API: :func:`read_timeline`, :class:`Timeline` (``changes``, ``skipped``,
 :meth:`Timeline.restricted`, :meth:`Timeline.to_json`), :func:`since_when`,
-:func:`parse_since`, :func:`select_deployments`.
+:func:`longest_run`, :func:`parse_since`, :func:`select_deployments`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -198,6 +198,29 @@ def since_when(
     if stages.get(stage) != release:
         return None
     return timeline.put_at.get((name, stage))
+
+
+def longest_run(
+    timeline: Timeline, deployment: str, stage: str, release: str
+) -> timedelta | None:
+    """The longest time ``release`` ran on ``stage`` of ``deployment`` in a run that
+    has ended (the stage moved on to another release since); None when the history
+    never had it there. The run in progress is :func:`since_when`'s."""
+    name = _history_name(timeline, deployment)
+    if name is None:
+        return None
+    longest: timedelta | None = None
+    started: datetime | None = None
+    for change in timeline.changes:
+        if change.deployment != name or change.stage.lower() != stage.lower():
+            continue
+        if change.from_release == release and started is not None:
+            run = change.date - started
+            longest = run if longest is None else max(longest, run)
+            started = None
+        if change.to_release == release:
+            started = change.date
+    return longest
 
 
 def _history_name(timeline: Timeline, text: str) -> str | None:
