@@ -9,6 +9,7 @@ and the checkout are put back as they were.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -21,7 +22,7 @@ import git
 from olx import __version__
 from olx.edit.change import Change, FileEdit
 from olx.edit.fileio import restore, write_edits
-from olx.errors import InputError
+from olx.errors import InputError, OlxError, ShapeError
 from olx.repo import journal
 
 IN_PROGRESS = {
@@ -84,6 +85,14 @@ def preflight(repo: git.Repo, rels: list[str], branch: str) -> tuple[str, bool]:
     ``rels`` are the two files' paths relative to the work tree.
     """
     git_dir = Path(repo.git_dir)
+    if (git_dir / "index.lock").exists():
+        # git commit would fail on it, and so would the checkout that puts the
+        # original branch back: refuse before the branch is made.
+        raise InputError(
+            "another git process seems to be running in this repository "
+            f"({_shown(repo, git_dir / 'index.lock')} exists)",
+            f"let it finish; remove {_shown(repo, git_dir / 'index.lock')} if not",
+        )
     for name, what in IN_PROGRESS.items():
         if (git_dir / name).exists():
             raise InputError(
@@ -115,7 +124,8 @@ def preflight(repo: git.Repo, rels: list[str], branch: str) -> tuple[str, bool]:
     current = repo.active_branch.name
     if branch == current:
         return current, False
-    if branch in [h.name for h in repo.heads]:
+    heads = [h.name for h in repo.heads]
+    if branch in heads:
         raise InputError(
             f"branch {branch!r} already exists and is not checked out",
             "check it out to stack on it, or choose another --branch",
@@ -124,7 +134,27 @@ def preflight(repo: git.Repo, rels: list[str], branch: str) -> tuple[str, bool]:
         repo.git.check_ref_format("--branch", branch)
     except git.GitCommandError:
         raise InputError(f"invalid branch name {branch!r}") from None
+    clash = next(
+        (h for h in heads if branch.startswith(h + "/") or h.startswith(branch + "/")),
+        None,
+    )
+    if clash is not None:
+        # git keeps refs as paths: refs/heads/olx (a file) and refs/heads/olx/x
+        # cannot both be.
+        raise InputError(
+            f"cannot create branch {branch!r}: a branch {clash!r} exists, and git "
+            "cannot keep both names (one is a folder of the other)",
+            f"choose another name with --branch (or --git-branch), or rename {clash!r}",
+        )
     return current, True
+
+
+def _shown(repo: git.Repo, path: Path) -> str:
+    """``path`` relative to the work tree where it is inside it (.git/index.lock)."""
+    try:
+        return path.relative_to(Path(repo.working_tree_dir or "")).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def commit_change(
@@ -168,15 +198,116 @@ def commit_change(
             # is either made (and then undone below) or not: never half-run.
             with signals_deferred():
                 repo.git.commit("-m", message)
+            # A hook may have staged more, or other contents: the commit must hold
+            # only the target files, meaning exactly what was verified.
+            verify_commit(repo, change, start, [e.shown for e in guarded])
             return Committed(branch, repo.head.commit.hexsha)
         except BaseException as exc:
             with signals_deferred():
-                _rollback(repo, guarded, original, branch, create, start)
-            # A rollback step that failed (a full disk, say) leaves the journal, so
-            # that the next olx command finishes the undo.
-            kept.keep = not _undone(guarded)
+                failed = _rollback(repo, guarded, original, branch, create, start)
+            # A rollback step that failed (a full disk, another git holding the
+            # index) leaves the journal, so that the next olx command finishes the
+            # undo.
+            kept.keep = bool(failed) or not _undone(guarded)
+            if kept.keep:
+                _raise_unfinished(exc, failed or ["restoring the files"])
             _raise_for(exc)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+class HookChangedCommitError(InputError):
+    """A commit hook staged other files, or contents that do not mean what olx
+    verified; the commit is undone (exit 2)."""
+
+
+def verify_commit(
+    repo: git.Repo, change: Change, start: str, allowed: Sequence[str]
+) -> None:
+    """The commit olx just made holds only the target files (``allowed``), and both
+    read (ast) as the model olx verified before writing. A hook that reformats them
+    passes; one that adds a file or changes what they mean raises
+    :class:`HookChangedCommitError`."""
+    from olx.core.reader import read_sources
+
+    head = repo.head.commit
+    if head.hexsha == start or change.new_model is None:
+        return
+    changed = repo.git.diff_tree("--no-commit-id", "--name-only", "-r", start, "HEAD")
+    extra = sorted(set(changed.split("\n")) - set(allowed) - {""})
+    if extra:
+        raise _hook_error(
+            repo, f"it also holds {', '.join(extra)}, which olx did not write"
+        )
+    types_rel, matrix_rel = change.new_model.types.path, change.new_model.matrix.path
+    texts = []
+    for rel in (types_rel, matrix_rel):
+        try:
+            data = (head.tree / rel).data_stream.read()
+            texts.append(data.decode("utf-8"))
+        except (KeyError, UnicodeDecodeError):
+            raise _hook_error(
+                repo, f"{rel} no longer reads (missing or not UTF-8)"
+            ) from None
+    try:
+        stored = read_sources(texts[0], texts[1], types_rel, matrix_rel)
+    except ShapeError as exc:
+        raise _hook_error(repo, f"{exc.path} no longer reads ({exc.message})") from None
+    except OlxError as exc:
+        raise _hook_error(repo, f"the files no longer read ({exc.message})") from None
+    intended = json.dumps(change.new_model.to_json())
+    if stored.matrix.duplicate_keys or json.dumps(stored.to_json()) != intended:
+        raise _hook_error(repo, "what it holds is not the intended change")
+
+
+def _hook_error(repo: git.Repo, what: str) -> HookChangedCommitError:
+    names = commit_hooks(repo)
+    who = (
+        f"the {' and '.join(names)} hook{'s' if len(names) > 1 else ''}"
+        if names
+        else "a commit hook"
+    )
+    return HookChangedCommitError(
+        f"{who} changed olx's commit: {what}; the commit was undone",
+        "a hook may reformat olx's files, not add others or change what they mean; "
+        "fix it, then run olx again",
+    )
+
+
+def commit_hooks(repo: git.Repo) -> list[str]:
+    """The hooks ``git commit`` runs that exist here (core.hooksPath honoured)."""
+    try:
+        folder = Path(repo.git.rev_parse("--git-path", "hooks"))
+    except git.GitCommandError:
+        return []
+    if not folder.is_absolute():
+        folder = Path(repo.working_tree_dir or "") / folder
+    names = ("pre-commit", "prepare-commit-msg", "commit-msg", "post-commit")
+    return [n for n in names if os.access(folder / n, os.X_OK)]
+
+
+def _raise_unfinished(exc: BaseException, failed: list[str]) -> None:
+    """The write failed and the rollback could not put everything back."""
+    reason = exc.message if isinstance(exc, OlxError) else _failure(exc)
+    raise InputError(
+        f"{reason}, and olx could not put everything back ({'; '.join(failed)}): "
+        "the next olx command finishes the undo",
+        "if another git process is running, let it finish (remove .git/index.lock "
+        "if none is), then run any olx command",
+        details=_command_output(exc) if isinstance(exc, git.GitCommandError) else None,
+    ) from None
+
+
+def _failure(exc: BaseException) -> str:
+    if isinstance(exc, git.GitCommandError):
+        return f"git {_command_name(exc)} failed"
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    return f"the write failed ({type(exc).__name__}: {exc})"
+
+
+def _command_name(exc: git.GitCommandError) -> str:
+    command = exc.command if isinstance(exc.command, list) else [str(exc.command)]
+    return " ".join(str(w) for w in command[1:2]) or "a git command"
 
 
 def _undone(edits: Sequence[FileEdit]) -> bool:
@@ -193,8 +324,10 @@ def _undone(edits: Sequence[FileEdit]) -> bool:
 def _raise_for(exc: BaseException) -> None:
     """Re-raise a failure of the write, a refused commit as an input error."""
     if isinstance(exc, git.GitCommandError):
+        name = _command_name(exc)
+        why = " (a hook or git refused it)" if name == "commit" else ""
         raise InputError(
-            "git commit failed (a hook or git refused it); nothing was changed",
+            f"git {name} failed{why}; nothing was changed",
             "fix what it reports, then run olx again",
             details=_command_output(exc),
         ) from None
@@ -209,10 +342,8 @@ def failures_as_input_errors() -> Iterator[None]:
     try:
         yield
     except git.GitCommandError as exc:
-        command = exc.command if isinstance(exc.command, list) else [str(exc.command)]
-        name = " ".join(str(w) for w in command[1:2]) or "a git command"
         raise InputError(
-            f"git {name} failed; nothing was changed",
+            f"git {_command_name(exc)} failed; nothing was changed",
             "fix what it reports, then run olx again",
             details=_command_output(exc),
         ) from None
@@ -255,33 +386,51 @@ def _rollback(
     branch: str,
     create: bool,
     start: str,
-) -> None:
-    """Put HEAD, the index, the files and the checkout back as they were.
+) -> list[str]:
+    """Put HEAD, the index, the files and the checkout back as they were; returns
+    the steps that failed (none: all is back).
 
     Every step is tried even when an earlier one fails, so that one problem (a full
     disk, say) does not leave the repository on olx's branch.
     """
     cwd = repo.working_tree_dir
+    failed: list[str] = []
 
     def git_quietly(*args: str) -> None:
-        subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+        done = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            words = " ".join(a for a in args if a != "-q")
+            failed.append(f"git {words}: {done.stderr.strip().splitlines()[:1]}")
 
     with contextlib.suppress(Exception):
         if repo.head.commit.hexsha != start:  # the commit was made: undo it
             git_quietly("reset", "-q", "--soft", start)
-    if edits:
-        git_quietly("reset", "-q", "--", *[e.shown for e in edits])
+    # The index as it was: olx's files, and anything a hook staged (preflight found
+    # nothing else staged).
+    git_quietly("reset", "-q")
     for edit in edits:
         try:
             same = edit.path.read_bytes() == edit.old.encode("utf-8")
         except OSError:  # gone (a hook removed it): written back below
             same = False
         if not same:
-            with contextlib.suppress(OSError):
+            try:
                 restore(edit)
+            except OSError as exc:
+                failed.append(f"restoring {edit.shown}: {exc.strerror}")
     if create:
         git_quietly("checkout", "-q", original)
-        git_quietly("branch", "-D", branch)
+        made = subprocess.run(
+            ["git", "rev-parse", "--verify", "-q", f"refs/heads/{branch}"],
+            cwd=cwd,
+            capture_output=True,
+            check=False,
+        )
+        if made.returncode == 0:  # (checkout -b may have failed to make it)
+            git_quietly("branch", "-D", branch)
+    return failed
 
 
 def mentions(root: Path, word: str, exclude: list[Path]) -> list[str]:

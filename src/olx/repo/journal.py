@@ -201,12 +201,16 @@ def _rev(root: Path, ref: str) -> str | None:
 
 
 def _committed(root: Path, journal: Journal) -> bool:
-    """Whether the journal's commit exists: the branch's tip is a child of the start,
-    the work-tree files are the new texts, and the tip holds them (compared as git
-    stores them, so that line-ending filters, autocrlf say, do not mislead)."""
+    """Whether the journal's commit exists: the branch's tip is a child of the start
+    that changes only the journal's files, the work-tree files are the new texts, and
+    the tip holds them (compared as git stores them, so that line-ending filters,
+    autocrlf say, do not mislead)."""
     tip = _rev(root, f"refs/heads/{journal.branch}")
     if tip is None or tip == journal.start or _rev(root, f"{tip}^") != journal.start:
         return False
+    paths = _git(root, "diff-tree", "--no-commit-id", "--name-only", "-r", tip)
+    if set(paths.stdout.split()) - {item["shown"] for item in journal.files}:
+        return False  # a hook put more into it: not the write's commit
     for item in journal.files:
         text = _current(item)
         if text is None or _sha(text) != item["new"]:
@@ -238,16 +242,34 @@ def _recover_commit(root: Path, journal: Journal) -> list[str]:
             f".git/{NAME}",
         )
     _ours(journal)
+    if _rev(root, "HEAD") != journal.start and head == journal.branch:
+        # A commit whose check failed (a hook changed it) and whose undo did not
+        # finish: the branch tip is olx's commit.
+        _must(root, "reset", "-q", "--soft", journal.start)
     shown = [item["shown"] for item in journal.files]
-    _git(root, "reset", "-q", "--", *shown)
+    _must(root, "reset", "-q", "--", *shown)
     done = _put_back(journal)
     if journal.create and head == journal.branch and journal.original:
-        _git(root, "checkout", "-q", journal.original)
+        _must(root, "checkout", "-q", journal.original)
         done.append(f"checked out {journal.original}")
     if journal.create and _rev(root, f"refs/heads/{journal.branch}") == journal.start:
-        _git(root, "branch", "-q", "-D", journal.branch)
+        _must(root, "branch", "-q", "-D", journal.branch)
         done.append(f"deleted branch {journal.branch}")
     return done or ["nothing had been changed yet"]
+
+
+def _must(root: Path, *args: str) -> None:
+    """A git step of the undo; one that fails keeps the journal for the next olx."""
+    done = _git(root, *args)
+    if done.returncode != 0:
+        words = " ".join(a for a in args if a != "-q")
+        reason = (done.stderr.strip().splitlines() or ["failed"])[0]
+        raise InputError(
+            f"olx could not finish undoing an interrupted olx write: git {words}: "
+            f"{reason}",
+            "if another git process is running, let it finish (remove .git/index.lock "
+            f"if none is); the next olx command tries again (.git/{NAME} stays)",
+        )
 
 
 def describe(done: list[str]) -> str:
