@@ -137,21 +137,14 @@ def validate_app_value(value: str) -> str:
     return value
 
 
-def validate_member_name(
-    name: str, taken: set[str] | frozenset[str] = frozenset()
-) -> str:
-    """An Enum member name: an identifier, not a keyword, not private, not taken by
-    another name of the class (an attribute annotation or a method)."""
+def validate_member_name(name: str) -> str:
+    """An Enum member name: an identifier, not a keyword, not private (the names an
+    Enum reserves or its class defines: :func:`olx.edit.members.refuse_member_name`)."""
     _printable(name, "the member name")
     if not MEMBER_NAME.match(name) or keyword.iskeyword(name):
         raise InputError(
             f"invalid member name {name!r}",
             "use letters, digits and _, starting with a letter (not a keyword)",
-        )
-    if name in taken:
-        raise InputError(
-            f"the member name {name!r} is taken by another name of the class",
-            "choose another with --member",
         )
     return name
 

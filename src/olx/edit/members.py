@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from enum import Enum
 from typing import Any
 
 import libcst as cst
@@ -23,9 +24,16 @@ from olx.errors import InputError, SafetyError
 # ruff leaves pragma comments out of a line's width (measured with ruff 0.17: noqa,
 # type-ignore and pyright comments do not make a line too long, any other comment does).
 _PRAGMA = re.compile(r"#\s+(type:|noqa|pyright:|pylint:|nosec|isort:|ruff:)", re.I)
-# Names an Enum member must not take even when the class body does not define them:
-# ``mro`` fails at import, ``name``/``value`` would shadow what ``Enum.x.value`` means.
-RESERVED = frozenset({"mro", "name", "value"})
+# Names no Enum member may take, whatever its class body defines: Enum refuses ``mro``
+# (ValueError at import); ``name`` and ``value`` are Enum's own properties; and in a
+# str-based Enum (every one olx adds to) a member named after a str method (``upper``,
+# ``split``) would shadow that method on every member. Names starting with ``_`` (sunder,
+# dunder, private) never pass the member-name patterns.
+ENUM_RESERVED = frozenset(
+    {"mro", "name", "value"}
+    | {n for n in dir(Enum) if not n.startswith("_")}
+    | {n for n in dir(str) if not n.startswith("_")}
+)
 
 
 def member_indexes(body: Sequence[Any]) -> list[int]:
@@ -33,22 +41,40 @@ def member_indexes(body: Sequence[Any]) -> list[int]:
     return [i for i, stmt in enumerate(body) if member_name(stmt)]
 
 
-def other_names(body: Sequence[Any]) -> set[str]:
-    """Names a class body defines that are not members: annotations, methods, classes,
-    private assignments. A member of the same name would shadow or break them."""
-    names: set[str] = set()
+def defined_names(body: Sequence[Any]) -> dict[str, str]:
+    """Names a class body defines that are not members, each with what it is
+    (annotations, methods, classes, private assignments): a member of the same name
+    would shadow or break them."""
+    names: dict[str, str] = {}
     for stmt in body:
-        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
-            names.add(stmt.name.value)
+        if isinstance(stmt, cst.FunctionDef):
+            names[stmt.name.value] = "a method"
+        elif isinstance(stmt, cst.ClassDef):
+            names[stmt.name.value] = "a class"
         elif isinstance(stmt, cst.SimpleStatementLine) and not member_name(stmt):
             for small in stmt.body:
-                targets = []
-                if isinstance(small, cst.AnnAssign):
-                    targets = [small.target]
+                if isinstance(small, cst.AnnAssign) and isinstance(
+                    small.target, cst.Name
+                ):
+                    names[small.target.value] = "an annotated attribute"
                 elif isinstance(small, cst.Assign):
-                    targets = [t.target for t in small.targets]
-                names.update(t.value for t in targets if isinstance(t, cst.Name))
-    return names | RESERVED
+                    for t in small.targets:
+                        if isinstance(t.target, cst.Name):
+                            names[t.target.value] = "an attribute"
+    return names
+
+
+def refuse_member_name(name: str, body: Sequence[Any], enum: str, hint: str) -> None:
+    """An input error when ``name`` cannot be a member of ``enum`` (whose class body
+    is ``body``): Enum reserves it, or the class defines it."""
+    defined = defined_names(body)
+    if name in ENUM_RESERVED:
+        why = "Enum reserves it"
+    elif name in defined:
+        why = f"the class defines it ({defined[name]})"
+    else:
+        return
+    raise InputError(f"{name!r} cannot be a member of {enum}: {why}", hint)
 
 
 def _tuple(stmt: Any) -> cst.Tuple | None:

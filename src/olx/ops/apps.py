@@ -24,7 +24,7 @@ from olx.edit.members import (
     is_exploded,
     member_indexes,
     member_text,
-    other_names,
+    refuse_member_name,
     set_items,
 )
 from olx.edit.splice import edit_class_body, member_name, rewrite_statement
@@ -137,7 +137,7 @@ def add_app(
     at: list[int] = []
 
     def insert(body: list[Any]) -> list[Any]:
-        check_value.validate_member_name(name, other_names(body))
+        refuse_member_name(name, body, enum, "choose another name with --member")
         lines = member_indexes(body)
         order = [member_name(body[i]) or "" for i in lines]
         # Alphabetical where the members are; otherwise the new one goes last.

@@ -29,6 +29,7 @@ from olx.edit.members import (
     first_quote,
     member_indexes,
     member_text,
+    refuse_member_name,
     set_items,
 )
 from olx.edit.splice import edit_class_body, rewrite_statement
@@ -150,6 +151,9 @@ def _add_member(
         )
 
     def insert_member(body: list[Any]) -> list[Any]:
+        refuse_member_name(
+            name, body, RELEASE_ENUM, "choose another name for the release"
+        )
         members = member_indexes(body)
         if not members:
             raise SafetyError(f"{RELEASE_ENUM} has no members to follow")
