@@ -401,8 +401,18 @@ def _main(args: list[str]) -> NoReturn:
         print("olx: interrupted", file=sys.stderr)
         sys.exit(130)
     except Exception as exc:  # click/typer usage errors carry their own exit code
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            # Bare ``olx``: the help is on stdout by now.
+            _fail(
+                OlxError(
+                    "no command given",
+                    "the commands are listed above; olx COMMAND --help tells more",
+                ),
+                as_json,
+            )
         if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
-            _fail(OlxError(exc.format_message(), "see olx --help"), as_json)
+            message = exc.format_message() or f"usage error ({type(exc).__name__})"
+            _fail(OlxError(message, "see olx --help"), as_json)
         if os.environ.get("OLX_DEBUG"):
             raise
         _fail(internal_error(exc), as_json)

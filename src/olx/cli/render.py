@@ -109,14 +109,19 @@ def check(result: CheckResult, out: Console) -> None:
         out.print(
             Text.assemble(
                 ("ok", "green"),
-                f": all invariants hold ({len(result.warnings)} warnings)",
+                f": all invariants hold ({_count(len(result.warnings), 'warning')})",
             )
         )
     else:
         out.print(
-            f"{len(result.violations)} violation(s), {len(result.warnings)} warning(s)",
+            f"{_count(len(result.violations), 'violation')}, "
+            f"{_count(len(result.warnings), 'warning')}",
             markup=False,
         )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 # --- show DEPLOYMENT [STAGE] and diff ---------------------------------------------------

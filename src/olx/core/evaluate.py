@@ -42,12 +42,17 @@ class Evaluator:
         self._cache: dict[str, Any] = {}
         self._active: set[str] = set()
 
-    def fail(self, node: ast.AST, what: str) -> ShapeError:
+    def fail(
+        self,
+        node: ast.AST,
+        what: str,
+        hint: str = "olx reads literals, Enum references and module-level constants only",
+    ) -> ShapeError:
         return ShapeError(
             self.path,
             getattr(node, "lineno", None),
             f"{what}: {ast.unparse(node)[:60]}",
-            "olx reads literals, Enum references and module-level constants only",
+            hint,
         )
 
     def enum_member(self, node: ast.expr) -> tuple[str, str] | None:

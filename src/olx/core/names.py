@@ -15,11 +15,15 @@ from olx.errors import InputError
 
 
 def closest(name: str, valid: list[str]) -> str | None:
-    """The valid name closest to ``name``, if one is close enough to be a typo."""
+    """The valid name closest to ``name``, if one is close enough to be a typo;
+    compared case-insensitively (``ULMO`` is closest to ``ulmo``)."""
     import difflib  # only on the error path
 
-    close = difflib.get_close_matches(name, valid, n=1, cutoff=0.5)
-    return close[0] if close else None
+    folded: dict[str, str] = {}
+    for known in valid:
+        folded.setdefault(known.casefold(), known)
+    close = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.5)
+    return folded[close[0]] if close else None
 
 
 def unknown(kind: str, name: str, valid: list[str]) -> InputError:

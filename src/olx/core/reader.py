@@ -213,7 +213,11 @@ def _call_args(
     for kw in call.keywords:
         if kw.arg is not None:
             if kw.arg in args:
-                raise ev.fail(call, f"argument {kw.arg!r} given twice")
+                raise ev.fail(
+                    call,
+                    f"argument {kw.arg!r} given twice",
+                    "Python refuses an argument given twice: keep one",
+                )
             args[kw.arg] = kw.value
     return args
 
@@ -269,7 +273,11 @@ def _read_deployments(
                 raise ev.fail(eargs["environment"], "a stage that is not a string")
             if any(s.stage == stage for s in stages):
                 # Which one would the pipelines use? A write would change both.
-                raise ev.fail(item, f"stage {stage!r} of {name!r} is listed twice")
+                raise ev.fail(
+                    item,
+                    f"stage {stage!r} of {name!r} is listed twice",
+                    "keep one EnvRelease per stage",
+                )
             release_node = eargs["edx_release"]
             stages.append(
                 StageRelease(
@@ -355,7 +363,11 @@ def _entry(
             raise ev.fail(kw.value, f"** in {ENTRY_MODEL}")
         if kw.arg in lines:
             # Python refuses the file; a write would edit one of the two.
-            raise ev.fail(call, f"keyword {kw.arg!r} given twice")
+            raise ev.fail(
+                call,
+                f"keyword {kw.arg!r} given twice",
+                "Python refuses a keyword given twice: keep one",
+            )
         lines[kw.arg] = kw.lineno
         if kw.arg in fields:
             values[kw.arg] = ev.eval(kw.value)

@@ -205,12 +205,13 @@ def _is_json(value: Any) -> bool:
     return False
 
 
-def _what_it_is(text: str) -> str:
-    """A word for what a non-JSON ``--set`` value looks like, for the error message."""
+def _what_it_is(text: str) -> str | None:
+    """A word for what a non-JSON ``--set`` value looks like, for the error message
+    (None: nothing Python reads either)."""
     try:
         node = ast.parse(text.strip(), mode="eval").body
     except (SyntaxError, ValueError):
-        return "neither JSON nor a constant's name"
+        return None
     kinds = (
         (ast.Call, "a call"),
         (ast.Attribute, "an attribute"),
@@ -245,8 +246,15 @@ def parse_field_value(
     if value is not ... and _is_json(value):
         return FieldValue(value)
     names = ", ".join(sorted(constants)) or "none here"
+    what = _what_it_is(text)
+    if not text.strip():
+        message = f"--set {field}: the value is empty"
+    elif what is None:
+        message = f"--set {field}: {text[:60]!r} is neither JSON nor a constant's name"
+    else:
+        message = f"--set {field}: {what} is not accepted: {text[:60]!r}"
     raise InputError(
-        f"--set {field}: {_what_it_is(text)} is not accepted: {text[:60]!r}",
+        message,
         'give JSON ({"a": "b"}, ["x"], "text", 3, true, null) or the name of a '
         f"module-level constant of {matrix_path} ({names})",
     )

@@ -197,14 +197,15 @@ def clone_release(
     old_json = expected["release_map"][old]
     new_block = model.matrix.block(new)
     to_add: list[str] = []
+    present = [d.deployment for d in new_block.deployments] if new_block else []
     for dep in selected:
         want = expected_entries(old_json[dep], old, new)
-        if new_block is not None and new_block.get(dep) is not None:
+        if dep in present:
             have = expected["release_map"][new][dep]
             if json.dumps(have) != json.dumps(want):
                 raise InputError(
                     f"ReleaseMap[{new!r}][{dep!r}] exists and differs from a clone of {old}",
-                    "edit it by hand, or name the other deployments with --deployment",
+                    _differs_hint(old, new, [d for d in in_old if d not in present]),
                 )
         else:
             to_add.append(dep)
@@ -284,6 +285,17 @@ def clone_release(
         "clone-release", args, summary, ws.types_src, new_matrix, details=details
     )
     return finish(ws, change, expected)
+
+
+def _differs_hint(old: str, new: str, lacking: list[str]) -> str:
+    """The command that clones only what NEW lacks (add-release --clone-from has no
+    --deployment of its own)."""
+    if not lacking:
+        return f"edit ReleaseMap[{new!r}] by hand"
+    return (
+        f"edit it by hand, or clone only the deployments ReleaseMap[{new!r}] lacks: "
+        f"olx clone-release {old} {new} --deployment {','.join(lacking)}"
+    )
 
 
 def _json_dep_index(present: list[str], dep: str, order: list[str]) -> int:

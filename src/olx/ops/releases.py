@@ -80,10 +80,12 @@ def add_release(
         }
         differ = [k for k, v in asked.items() if v is not None and v != have[k]]
         if differ:
+            options = {"branch": "--branch", "Python": "--python", "Node.js": "--node"}
+            command = " ".join(f"{options[k]} {asked[k]}" for k in differ)
             raise InputError(
                 f"release {name} is already supported with another "
                 + ", ".join(f"{k} ({have[k]})" for k in differ),
-                "olx does not change an existing member; edit it by hand",
+                f"change it with olx set-release {name} {command}",
             )
         step = nothing_to_do(
             ws, "add-release", args, summary, f"release {name} is already supported"

@@ -70,14 +70,24 @@ def verify_table(root: Path) -> object | None:
 
 
 def _configured(root: Path) -> dict[str, str]:
+    """``types`` and ``matrix`` of ``[tool.olx]``; a value that is not a path (a
+    number, a list, an empty string) is an input error, never silently ignored."""
     section = _tool_olx(root)
     if section is None:
         return {}
-    return {
-        k: v
-        for k, v in section.items()
-        if k in ("types", "matrix") and isinstance(v, str)
-    }
+    out = {}
+    for key in ("types", "matrix"):
+        value = section.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(
+                f"{root / 'pyproject.toml'}: [tool.olx] {key} = {value!r} is not a path",
+                "write it as a path relative to the repository: "
+                f'{key} = "{DEFAULT_TYPES if key == "types" else DEFAULT_MATRIX}"',
+            )
+        out[key] = value
+    return out
 
 
 def discover(
