@@ -8,13 +8,13 @@ the change, ``--dry-run`` shows its diff, and the write and git layers apply it 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from olx.core.model import Matrix
 from olx.core.reader import read_matrix, read_sources
+from olx.core.values import default_branch
 from olx.edit.diff import unified_diff
 from olx.errors import OlxError, SafetyError, ShapeError
 
@@ -112,12 +112,8 @@ class Change:
 
     @property
     def branch(self) -> str:
-        """The default branch name, ``olx/<command>-<args>``."""
-        words = [self.command, *self.args]
-        slug = "-".join(
-            re.sub(r"[^a-z0-9._]+", "-", w.lower()).strip("-.") for w in words
-        )
-        return "olx/" + re.sub(r"-{2,}", "-", slug).strip("-")
+        """The default branch name, ``olx/<command>-<args>``, valid for any args."""
+        return default_branch([self.command, *self.args])
 
 
 def expected_of(model: Matrix) -> dict[str, Any]:

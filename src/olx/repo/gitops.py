@@ -20,6 +20,7 @@ from pathlib import Path
 import git
 
 from olx import __version__
+from olx.core import values
 from olx.edit.change import Change, FileEdit
 from olx.edit.fileio import restore, write_edits
 from olx.errors import InputError, OlxError, ShapeError
@@ -130,10 +131,8 @@ def preflight(repo: git.Repo, rels: list[str], branch: str) -> tuple[str, bool]:
             f"branch {branch!r} already exists and is not checked out",
             "check it out to stack on it, or choose another --branch",
         )
-    try:
-        repo.git.check_ref_format("--branch", branch)
-    except git.GitCommandError:
-        raise InputError(f"invalid branch name {branch!r}") from None
+    if not values.git_accepts_branch(branch):
+        raise InputError(f"invalid branch name {branch!r}")
     clash = next(
         (h for h in heads if branch.startswith(h + "/") or h.startswith(branch + "/")),
         None,
