@@ -79,6 +79,11 @@ ForceOpt = Annotated[
 
 # The exact command line, recorded in commit bodies (set by main()).
 INVOCATION: list[str] | None = None
+# The exit code when the reader of stdout went away (``olx history | head -1``): what
+# a shell reports for a process that SIGPIPE ended (128 + 13), as git log's in the
+# same pipe. olx catches the broken pipe instead of dying of the signal, so that a
+# write in progress is never cut short by its output.
+PIPE_CLOSED = 141
 
 
 @dataclass
@@ -191,6 +196,8 @@ def handled(func: Callable[..., None]) -> Callable[..., None]:
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, typer.Abort):
             raise
+        except BrokenPipeError:
+            closed_pipe()
         except KeyboardInterrupt:
             # A write in progress has been rolled back by then.
             print("olx: interrupted", file=sys.stderr)
@@ -353,8 +360,23 @@ def capturing(take: Callable[[Callable[..., Any], list[str]], None]) -> Iterator
         _capture = previous
 
 
+def closed_pipe() -> NoReturn:
+    """The reader of stdout went away: stop quietly with :data:`PIPE_CLOSED`.
+
+    stdout is pointed at /dev/null first, so that the interpreter's last flush of
+    what is still buffered cannot fail (and print a traceback) again.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    raise typer.Exit(PIPE_CLOSED)
+
+
 def _fail(exc: OlxError, as_json: bool) -> NoReturn:
-    report_error(exc, as_json)
+    try:
+        report_error(exc, as_json)
+    except BrokenPipeError:
+        closed_pipe()
     sys.exit(exc.exit_code)
 
 
@@ -393,7 +415,12 @@ def main(argv: list[str] | None = None) -> NoReturn:
 def _main(args: list[str]) -> NoReturn:
     as_json = "--json" in args
     try:
-        code = app(args=args, prog_name="olx", standalone_mode=False)
+        try:
+            code = app(args=args, prog_name="olx", standalone_mode=False)
+        except BrokenPipeError:
+            closed_pipe()
+    except typer.Exit as exc:  # closed_pipe outside a command
+        code = exc.exit_code
     except OlxError as exc:
         _fail(exc, as_json)
     except (KeyboardInterrupt, typer.Abort):

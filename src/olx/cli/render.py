@@ -34,13 +34,22 @@ PALETTE = (
 )
 
 
+class _Console(Console):
+    """rich's console, but a closed pipe raises BrokenPipeError for the CLI to end
+    quietly with its own code (rich's default exits 1, the "refused" code)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
 def console(stderr: bool = False) -> Console:
     """A console that styles only a terminal, and nothing at all under ``NO_COLOR``."""
     if os.environ.get("NO_COLOR"):
-        return Console(
+        return _Console(
             stderr=stderr, highlight=False, soft_wrap=False, color_system=None
         )
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    return _Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
 def release_colours(matrix: Matrix) -> dict[str, str]:

@@ -44,52 +44,95 @@ def common_git_dir(root: Path) -> Path | None:
     return git_dir
 
 
-def lock_path(root: Path) -> Path:
-    """Inside .git when there is one (never dirties the work tree), else a temp file."""
+def olx_file(root: Path, name: str) -> Path:
+    """Where olx keeps its file ``name`` (the lock, the journal) for the target at
+    ``root``: inside .git when there is one (never dirties the work tree, stays),
+    else in the temp directory under a name of that directory's own (removed when
+    done: see :func:`repo_lock`)."""
     git_dir = _git_dir(root)
     if git_dir is not None:
-        return git_dir / "olx.lock"
+        return git_dir / name
     import hashlib
     import tempfile
 
     digest = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / f"olx-{digest}.lock"
+    return Path(tempfile.gettempdir()) / f"olx-{digest}-{name}"
+
+
+def lock_path(root: Path) -> Path:
+    return olx_file(root, "olx.lock")
 
 
 @contextlib.contextmanager
 def repo_lock(root: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
-    """Hold the repository's olx lock from read to write; wait up to ``wait`` seconds."""
+    """Hold the repository's olx lock from read to write; wait up to ``wait`` seconds.
+
+    Outside git the lock file is in the shared temp directory and is removed when the
+    lock is released (a command leaves nothing behind there); a waiter that then holds
+    a removed file tries again with the file now at the path, so that two holders
+    never coexist.
+    """
     path = lock_path(root)
+    temporary = _git_dir(root) is None
+    deadline = time.monotonic() + wait
+    while True:
+        fd = _open_lock(path)
+        try:
+            _flock(fd, path, deadline)
+            if not temporary or _same_file(fd, path):
+                break
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)  # it was removed by the holder before: lock the one there now
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        yield
+    finally:
+        if temporary:
+            with contextlib.suppress(OSError):
+                path.unlink()  # still holding it: no one can have it meanwhile
+        os.close(fd)  # closing releases the flock
+
+
+def _open_lock(path: Path) -> int:
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         raise InputError(
             f"cannot create the olx lock {path}: {exc.strerror}",
             "olx needs to write inside .git (or the temp directory)",
         ) from None
+
+
+def _flock(fd: int, path: Path, deadline: float) -> None:
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                # ENOLCK (a file system without locks), EIO...: not a bug of
+                # olx's, and nothing has been read or written yet.
+                raise InputError(
+                    f"cannot lock {path}: {exc.strerror}",
+                    "olx needs a file system that supports flock for .git",
+                ) from None
+            if time.monotonic() >= deadline:
+                raise LockBusyError(
+                    "another olx process is writing this repository",
+                    f"try again when it has finished (lock: {path})",
+                ) from None
+            time.sleep(0.05)
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    """Whether the locked descriptor is still the file at ``path``."""
     try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    # ENOLCK (a file system without locks), EIO...: not a bug of
-                    # olx's, and nothing has been read or written yet.
-                    raise InputError(
-                        f"cannot lock {path}: {exc.strerror}",
-                        "olx needs a file system that supports flock for .git",
-                    ) from None
-                if time.monotonic() >= deadline:
-                    raise LockBusyError(
-                        "another olx process is writing this repository",
-                        f"try again when it has finished (lock: {path})",
-                    ) from None
-                time.sleep(0.05)
-        yield
-    finally:
-        os.close(fd)  # closing releases the flock
+        there = os.stat(path)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(fd)
+    return (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino)
 
 
 def _write_temp(path: Path, text: str) -> Path:

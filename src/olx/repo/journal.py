@@ -25,7 +25,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from olx.edit.fileio import LockBusyError, lock_path, repo_lock, write_text_atomically
+from olx.edit.fileio import (
+    LockBusyError,
+    lock_path,
+    olx_file,
+    repo_lock,
+    write_text_atomically,
+)
 from olx.errors import InputError
 
 NAME = "olx-journal.json"
@@ -60,7 +66,7 @@ class Journal:
 
 
 def path_of(root: Path) -> Path:
-    return lock_path(root).with_name(NAME)
+    return olx_file(root, NAME)
 
 
 @dataclass
@@ -77,7 +83,7 @@ def recorded(root: Path, journal: Journal):
     succeeds or rolls itself back (unless the block sets ``keep`` on the handle it is
     given); a process killed inside leaves it for :func:`recover`."""
     target = path_of(root)
-    for stale in target.parent.glob(f".{NAME}.*.olx-tmp"):  # a writer killed early
+    for stale in target.parent.glob(f".{target.name}.*.olx-tmp"):  # killed early
         with contextlib.suppress(OSError):
             stale.unlink()
     try:
