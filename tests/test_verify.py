@@ -18,7 +18,10 @@ from upstream_support import (
     EXAMPLE_UPSTREAM,
     Upstreams,
     _git,
+    components_of_all_stages,
     slow_git,
+    verify,
+    verify_json,
     write_pyproject,
 )
 
@@ -27,30 +30,12 @@ from olx.repo.remote import cache_path
 PLATFORM = "https://github.com/openedx/edx-platform"
 
 
-def verify(repo: Path, *args: str):
-    return invoke("--repo", repo, "verify", *args)
-
-
-def verify_json(repo: Path, *args: str) -> tuple[int, dict]:
-    result = verify(repo, *args, "--json")
-    return result.exit_code, json.loads(result.stdout)
-
-
 def line_of(repo: Path, rel: str, text: str) -> int:
     """The 1-based line of the only line of ``rel`` that contains ``text``."""
     lines = (repo / rel).read_text(encoding="utf-8").splitlines()
     found = [n for n, line in enumerate(lines, start=1) if text in line]
     assert len(found) == 1, found
     return found[0]
-
-
-def components_of_all_stages(repo: Path) -> int:
-    shown = json.loads(invoke("--repo", repo, "show", "--json").stdout)
-    count = 0
-    for dep in shown["deployments"]:
-        view = json.loads(invoke("--repo", repo, "show", dep["name"], "--json").stdout)
-        count += sum(len(stage["components"]) for stage in view["stages"].values())
-    return count
 
 
 def test_every_ref_found(example_repo: Path, upstreams: Upstreams):
@@ -364,130 +349,6 @@ def test_a_bad_verify_table_is_an_input_error(example_repo: Path):
     assert "[tool.olx.verify] ttl = 'soon' is not a duration" in result.stderr
 
 
-def test_changed_from_checks_only_what_the_change_makes_or_moves(
-    example_repo: Path, upstreams: Upstreams
-):
-    for repo in EXAMPLE_UPSTREAM:  # nothing exists: whatever is checked is missing
-        upstreams.set(repo, [])
-    result = invoke("--repo", example_repo, "promote", "xpro", "QA")
-    assert result.exit_code == 0, result.output
-
-    code, report = verify_json(example_repo, "--changed-from", "main")
-
-    assert code == 1
-    assert {(m["deployment"], m["stage"]) for m in report["missing"]} == {
-        ("xpro", "QA")
-    }
-    # xpro QA moved from teak to ulmo: every component it builds now is new there.
-    assert {m["branch"] for m in report["missing"]} <= {
-        "release/ulmo",
-        "ulmo",
-        "master",
-    }
-    # Nothing changed from HEAD to HEAD; the work tree is HEAD.
-    assert verify_json(example_repo, "--changed-from", "HEAD")[1]["checked"] == 0
-    assert verify_json(example_repo, "--changed-from", "main", "--changed-to", "main")[
-        1
-    ] == {"checked": 0, "missing": [], "unreachable": [], "skipped": []}
-
-
-def test_pre_push_reads_pre_commits_refs(
-    example_repo: Path, upstreams: Upstreams, monkeypatch: pytest.MonkeyPatch
-):
-    for repo in EXAMPLE_UPSTREAM:
-        upstreams.set(repo, [])
-    assert invoke("--repo", example_repo, "promote", "xpro", "QA").exit_code == 0
-    head = _git("rev-parse", "HEAD", cwd=example_repo)
-    monkeypatch.setenv(
-        "PRE_COMMIT_FROM_REF", _git("rev-parse", "main", cwd=example_repo)
-    )
-    monkeypatch.setenv("PRE_COMMIT_TO_REF", head)
-    _git(
-        "checkout", "-q", "main", cwd=example_repo
-    )  # the work tree is not what is pushed
-
-    code, report = verify_json(example_repo, "--pre-push")
-
-    assert code == 1
-    assert {(m["deployment"], m["stage"]) for m in report["missing"]} == {
-        ("xpro", "QA")
-    }
-    monkeypatch.delenv("PRE_COMMIT_FROM_REF")
-    monkeypatch.delenv("PRE_COMMIT_TO_REF")
-    code, report = verify_json(example_repo, "--pre-push")  # pre-commit set nothing
-    assert report["checked"] == components_of_all_stages(example_repo)
-
-
-# --- olx upstream -----------------------------------------------------------------
-
-
-def test_upstream_proposes_new_releases_and_names_gone_branches(
-    example_repo: Path, upstreams: Upstreams
-):
-    """The example supports master, teak and ulmo; upstream renamed teak's branch,
-    cut verawood (a branch) and willow (tags only), and still has sumac (older than
-    every supported release: retired on purpose, not proposed)."""
-    upstreams.set(
-        "openedx/edx-platform",
-        ["master", "release/teak.master", "release/ulmo", "release/verawood",
-         "open-release/sumac.master"],
-        ["release/ulmo.1", "release/willow.1", "release/willow.2"],
-    )  # fmt: skip
-
-    result = invoke("--repo", example_repo, "upstream", "--json")
-
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {
-        "repository": PLATFORM,
-        "new": [
-            {
-                "name": "willow",
-                "branch": None,
-                "branches": [],
-                "tags": ["release/willow.2", "release/willow.1"],
-                "command": "olx add-release willow --branch release/willow.2",
-            },
-            {
-                "name": "verawood",
-                "branch": "release/verawood",
-                "branches": ["release/verawood"],
-                "tags": [],
-                "command": "olx add-release verawood --branch release/verawood",
-            },
-        ],
-        "gone": [
-            {
-                "name": "teak",
-                "branch": "release/teak",
-                "closest": ["release/teak.master"],
-            }
-        ],
-    }
-    text = invoke("--repo", example_repo, "upstream").stdout
-    assert "  willow: only tags upstream (release/willow.2, release/willow.1)" in text
-    assert "  verawood: olx add-release verawood --branch release/verawood" in text
-    assert "  teak: release/teak (closest: release/teak.master)" in text
-    # The command it proposes adds the release it found, as it is upstream.
-    added = invoke(
-        "--repo", example_repo, "add-release", "verawood", "--branch",
-        "release/verawood", "--no-commit",
-    )  # fmt: skip
-    assert added.exit_code == 0, added.output
-    after = json.loads(invoke("--repo", example_repo, "upstream", "--json").stdout)
-    assert [n["name"] for n in after["new"]] == ["willow"]
-
-
-def test_upstream_of_an_unreadable_repository_exits_1(
-    example_repo: Path, upstreams: Upstreams
-):
-    result = invoke(
-        "--repo", example_repo, "upstream", "--repository", "https://github.com/no/such"
-    )
-    assert result.exit_code == 1
-    assert "cannot read https://github.com/no/such: fatal:" in result.stderr
-    assert "Traceback" not in result.output
-
-
 def test_a_component_olx_cannot_resolve_is_not_checked_and_never_guessed(
     example_repo: Path, upstreams: Upstreams
 ):
@@ -513,29 +374,3 @@ def test_a_component_olx_cannot_resolve_is_not_checked_and_never_guessed(
     text_out = verify(example_repo, "xpro:QA").stdout
     assert "not checked (olx cannot resolve them):" in text_out
     assert "  xpro QA ghost: its origin cannot be resolved" in text_out
-
-
-def test_changed_from_a_revision_without_the_files_checks_everything(
-    example_repo: Path, upstreams: Upstreams
-):
-    _git("checkout", "-q", "--orphan", "empty", cwd=example_repo)
-    _git("rm", "-q", "-r", "--cached", ".", cwd=example_repo)
-    _git("commit", "-q", "--allow-empty", "-m", "nothing yet", cwd=example_repo)
-    _git("checkout", "-q", "-f", "main", cwd=example_repo)
-
-    code, report = verify_json(example_repo, "--changed-from", "empty")
-
-    assert code == 0, report
-    # Every stage, and the lists no stage runs (none in the example).
-    assert report["checked"] == components_of_all_stages(example_repo)
-
-
-def test_a_write_that_builds_nothing_new_says_so(
-    example_repo: Path, upstreams: Upstreams
-):
-    result = invoke(
-        "--repo", example_repo, "override", "ulmo", "xpro", "learning", "--set",
-        'translation_overrides=["x"]', "--verify", "--dry-run",
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    assert "verified: the change makes no stage build anything new" in result.stdout

@@ -1,5 +1,6 @@
-"""``--verify`` on every write, ``[tool.olx.verify] on-write``, and plans: what a change
-makes or moves is checked upstream before anything is written."""
+"""What a change makes or moves, checked upstream: ``--verify`` on every write,
+``[tool.olx.verify] on-write`` and plans (before anything is written), and
+``olx verify --changed-from`` / ``--pre-push`` (what commits changed)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from upstream_support import (
     EXAMPLE_UPSTREAM,
     Upstreams,
     _git,
+    components_of_all_stages,
     slow_git,
+    verify_json,
     write_pyproject,
 )
 
@@ -263,3 +266,86 @@ def test_verify_inside_a_plan_step_is_an_input_error(
     result = invoke("--repo", example_repo, "plan", runbook)
     assert result.exit_code == 2
     assert "day.txt:1: --verify/--no-verify inside a step" in result.stderr
+
+
+# --- verify --changed-from and --pre-push ---------------------------------------------
+
+
+def test_changed_from_checks_only_what_the_change_makes_or_moves(
+    example_repo: Path, upstreams: Upstreams
+):
+    for repo in EXAMPLE_UPSTREAM:  # nothing exists: whatever is checked is missing
+        upstreams.set(repo, [])
+    result = invoke("--repo", example_repo, "promote", "xpro", "QA")
+    assert result.exit_code == 0, result.output
+
+    code, report = verify_json(example_repo, "--changed-from", "main")
+
+    assert code == 1
+    assert {(m["deployment"], m["stage"]) for m in report["missing"]} == {
+        ("xpro", "QA")
+    }
+    # xpro QA moved from teak to ulmo: every component it builds now is new there.
+    assert {m["branch"] for m in report["missing"]} <= {
+        "release/ulmo",
+        "ulmo",
+        "master",
+    }
+    # Nothing changed from HEAD to HEAD; the work tree is HEAD.
+    assert verify_json(example_repo, "--changed-from", "HEAD")[1]["checked"] == 0
+    assert verify_json(example_repo, "--changed-from", "main", "--changed-to", "main")[
+        1
+    ] == {"checked": 0, "missing": [], "unreachable": [], "skipped": []}
+
+
+def test_pre_push_reads_pre_commits_refs(
+    example_repo: Path, upstreams: Upstreams, monkeypatch: pytest.MonkeyPatch
+):
+    for repo in EXAMPLE_UPSTREAM:
+        upstreams.set(repo, [])
+    assert invoke("--repo", example_repo, "promote", "xpro", "QA").exit_code == 0
+    head = _git("rev-parse", "HEAD", cwd=example_repo)
+    monkeypatch.setenv(
+        "PRE_COMMIT_FROM_REF", _git("rev-parse", "main", cwd=example_repo)
+    )
+    monkeypatch.setenv("PRE_COMMIT_TO_REF", head)
+    _git(
+        "checkout", "-q", "main", cwd=example_repo
+    )  # the work tree is not what is pushed
+
+    code, report = verify_json(example_repo, "--pre-push")
+
+    assert code == 1
+    assert {(m["deployment"], m["stage"]) for m in report["missing"]} == {
+        ("xpro", "QA")
+    }
+    monkeypatch.delenv("PRE_COMMIT_FROM_REF")
+    monkeypatch.delenv("PRE_COMMIT_TO_REF")
+    code, report = verify_json(example_repo, "--pre-push")  # pre-commit set nothing
+    assert report["checked"] == components_of_all_stages(example_repo)
+
+
+def test_changed_from_a_revision_without_the_files_checks_everything(
+    example_repo: Path, upstreams: Upstreams
+):
+    _git("checkout", "-q", "--orphan", "empty", cwd=example_repo)
+    _git("rm", "-q", "-r", "--cached", ".", cwd=example_repo)
+    _git("commit", "-q", "--allow-empty", "-m", "nothing yet", cwd=example_repo)
+    _git("checkout", "-q", "-f", "main", cwd=example_repo)
+
+    code, report = verify_json(example_repo, "--changed-from", "empty")
+
+    assert code == 0, report
+    # Every stage, and the lists no stage runs (none in the example).
+    assert report["checked"] == components_of_all_stages(example_repo)
+
+
+def test_a_write_that_builds_nothing_new_says_so(
+    example_repo: Path, upstreams: Upstreams
+):
+    result = invoke(
+        "--repo", example_repo, "override", "ulmo", "xpro", "learning", "--set",
+        'translation_overrides=["x"]', "--verify", "--dry-run",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "verified: the change makes no stage build anything new" in result.stdout

@@ -14,6 +14,7 @@ kills it.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -145,6 +146,32 @@ def slow_git(bin_dir: Path, slow: Mapping[str, float], pids: Path) -> Path:
     )
     script.chmod(0o755)
     return bin_dir
+
+
+# --- running verify ---------------------------------------------------------------------
+
+
+def verify(repo: Path, *args: str):  # -> typer.testing.Result
+    from conftest import invoke
+
+    return invoke("--repo", repo, "verify", *args)
+
+
+def verify_json(repo: Path, *args: str) -> tuple[int, dict]:
+    result = verify(repo, *args, "--json")
+    return result.exit_code, json.loads(result.stdout)
+
+
+def components_of_all_stages(repo: Path) -> int:
+    """How many components all stages of all deployments build (olx show)."""
+    from conftest import invoke
+
+    shown = json.loads(invoke("--repo", repo, "show", "--json").stdout)
+    count = 0
+    for dep in shown["deployments"]:
+        view = json.loads(invoke("--repo", repo, "show", dep["name"], "--json").stdout)
+        count += sum(len(stage["components"]) for stage in view["stages"].values())
+    return count
 
 
 # --- fixtures (conftest.py makes them every test's) -------------------------------------
