@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_TYPES, invoke
+from conftest import EXAMPLE_MATRIX, EXAMPLE_TYPES, invoke
 from upstream_support import (
     EXAMPLE_UPSTREAM,
     Upstreams,
@@ -96,8 +96,8 @@ def test_a_tag_of_that_name_counts_as_found(example_repo: Path, upstreams: Upstr
 def test_a_renamed_branch_is_named_with_its_new_name(
     example_repo: Path, upstreams: Upstreams
 ):
-    """edx-platform's ``release`` became ``2u/release``; an MFE's ``master`` became
-    ``main``: the entry that names them is the source."""
+    """edx-platform's ``release`` became ``2u/release`` (the entry's keyword is the
+    source); an MFE's ``master`` became ``main`` (master's member is the source)."""
     result = invoke(
         "--repo", example_repo, "override", "master", "mitxonline", "edx-platform",
         "--branch", "release", "--git-branch", "set-release-branch",
@@ -119,11 +119,10 @@ def test_a_renamed_branch_is_named_with_its_new_name(
     assert by_app["edx-platform"]["closest"] == ["2u/release"]
     assert by_app["learning"]["branch"] == "master"
     assert by_app["learning"]["closest"] == ["main"]
-    source = by_app["edx-platform"]["source"]
-    path, line = source.rsplit(":", 1)
-    matrix_lines = (example_repo / path).read_text(encoding="utf-8").splitlines()
-    entry = "\n".join(matrix_lines[int(line) - 1 : int(line) + 10])
-    assert 'branch_override="release"' in entry or "edx-platform" in entry
+    keyword = line_of(example_repo, EXAMPLE_MATRIX, 'branch_override="release"')
+    assert by_app["edx-platform"]["source"] == f"{EXAMPLE_MATRIX}:{keyword}"
+    member = line_of(example_repo, EXAMPLE_TYPES, 'master = ("master"')
+    assert by_app["learning"]["source"] == f"{EXAMPLE_TYPES}:{member}"
 
 
 def test_a_dead_origin_is_unreachable_in_one_line_and_the_rest_is_checked(

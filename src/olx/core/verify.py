@@ -117,35 +117,21 @@ class Checks:
 
 @dataclass(frozen=True)
 class Unit:
-    """What one stage (or one list no stage runs: ``stage`` empty) builds: each
-    component with its entry (None when they cannot be paired), and the notes of what
-    could not be resolved. ``key`` tells units apart across two models."""
+    """What one stage (or one list no stage runs: ``stage`` empty) builds, and the
+    notes of what could not be resolved. ``key`` tells units apart across two models."""
 
     deployment: str
     stage: str
     key: tuple[str, ...]
-    pairs: list[tuple[Component, AppEntry | None]]
+    components: tuple[Component, ...]
     notes: tuple[str, ...] = ()
 
 
-def source_of(matrix: Matrix, component: Component, entry: AppEntry | None) -> str:
-    """Where the component's branch comes from, ``PATH:LINE``: what the resolution
-    says (``Component.sources``), else the entry (an override) or its release's member."""
-    sources: Mapping[str, str] = getattr(component, "sources", None) or {}
-    if sources.get("branch"):
-        return sources["branch"]
-    if entry is None:
-        return ""
-    if "branch" in getattr(component, "overridden", ()):
-        return f"{matrix.matrix.path}:{entry.span.start_line}"
-    release = (
-        matrix.types.release(component.release)
-        if isinstance(component.release, str)
-        else None
-    )
-    if release is None:
-        return f"{matrix.matrix.path}:{entry.span.start_line}"
-    return f"{matrix.types.path}:{release.span.start_line}"
+def source_of(component: Component) -> str:
+    """Where the component's branch comes from, ``PATH:LINE`` (the entry's keyword, the
+    release member, or the property's constant), as the resolution found it; empty
+    when it could not tell (never guessed)."""
+    return component.sources.get("branch", "")
 
 
 def _entries(matrix: Matrix, release: str, deployment: str) -> list[AppEntry]:
@@ -154,26 +140,15 @@ def _entries(matrix: Matrix, release: str, deployment: str) -> list[AppEntry]:
     return dep_block.entries if dep_block else []
 
 
-def _paired(
-    components: tuple[Component, ...] | list[Component], entries: list[AppEntry]
-) -> list[tuple[Component, AppEntry | None]]:
-    if len(components) == len(entries):
-        return list(zip(components, entries, strict=True))
-    return [(c, None) for c in components]
-
-
 def _stage_unit(matrix: Matrix, deployment: Deployment, stage: str) -> Unit:
     view = resolve_stage(matrix, deployment, stage)
-    entries = _entries(matrix, view.release, deployment.name)
-    pairs = _paired(view.components, entries)
-    return Unit(deployment.name, stage, ("stage", stage), pairs, view.notes)
+    return Unit(deployment.name, stage, ("stage", stage), view.components, view.notes)
 
 
 def _list_unit(matrix: Matrix, release: str, deployment: str) -> Unit:
     entries = _entries(matrix, release, deployment)
     components, notes = resolve_entries(matrix, entries, release)
-    pairs = _paired(components, entries)
-    return Unit(deployment, "", ("list", release), pairs, tuple(notes))
+    return Unit(deployment, "", ("list", release), tuple(components), tuple(notes))
 
 
 def _stages(deployment: Deployment) -> list[str]:
@@ -276,7 +251,9 @@ def changed(before: Matrix | None, after: Matrix, skip: tuple[str, ...]) -> Chec
         for unit in units:
             old = _old_unit(before, unit)
             if old is not None:
-                seen.update((unit.deployment, unit.key, *_key(c)) for c, _ in old.pairs)
+                seen.update(
+                    (unit.deployment, unit.key, *_key(c)) for c in old.components
+                )
 
     def is_new(unit: Unit, comp: Component) -> bool:
         return (unit.deployment, unit.key, *_key(comp)) not in seen
@@ -307,8 +284,8 @@ def _checks(
 ) -> Checks:
     out = Checks()
     for unit in units:
-        new = [(c, e) for c, e in unit.pairs if keep(unit, c)]
-        for comp, entry in new:
+        new = [c for c in unit.components if keep(unit, c)]
+        for comp in new:
             app = comp.application
             if app in skip:
                 if app not in out.skipped:
@@ -321,7 +298,7 @@ def _checks(
             elif not isinstance(branch, str) or not branch:
                 out.unresolved.append(f"{where}: its branch cannot be resolved")
             else:
-                source = source_of(matrix, comp, entry)
+                source = source_of(comp)
                 out.checks.append(
                     Check(unit.deployment, unit.stage, str(app), origin, branch, source)
                 )
