@@ -329,8 +329,12 @@ def test_missing_block_and_unknown_names_are_notes_not_crashes():
     assert (odd.origin, odd.branch, odd.runtime) == (None, None, "3.11")
     assert odd.sources == {"runtime": "types.py:112"}
     assert len(prod.notes) == 2
-    assert "'nope' is not a member of the release Enum" in prod.notes[0]
-    assert "not-an-app: not a member of either application Enum" in prod.notes[1]
+    # Each note says which values stay unknown because of it (runtime does not).
+    assert prod.notes == (
+        "not-an-app: release 'nope' is not a member of the release Enum; "
+        "its branch is unknown",
+        "not-an-app: not a member of either application Enum; its origin is unknown",
+    )
 
 
 def test_empty_override_falls_back_as_the_model_does():

@@ -211,37 +211,34 @@ def resolve_entries(
         release_name = values.get("release")
         release = releases.get(release_name) if isinstance(release_name, str) else None
         app = apps.get(name) if isinstance(name, str) else None
-        noted: set[str] = set()
+        # Values that stay unknown because the entry names what no Enum holds
+        # (pydantic would refuse the entry): said once, in the entry's own note.
+        blocked: dict[str, list[str]] = {}
         if release is None:
-            noted.add("release")
-            notes.append(
-                f"{name}: release {release_name!r} is not a member of the release "
-                "Enum; its branch and runtime defaults are unknown"
-            )
+            blocked["release"] = []
         if app is None:
-            noted.add("application")
-            notes.append(
-                f"{name}: not a member of either application Enum; "
-                "its origin default is unknown"
-            )
+            blocked["application"] = []
         resolved: dict[str, Any] = {}
         sources: dict[str, str] = {}
         overridden = set()
+        later: list[str] = []
         for key in KEYS:
             if key in modelled:
                 outcome = interp.evaluate(key, values)
                 value, source = outcome.value, outcome.source
-                if outcome.note is not None:
-                    if outcome.bad_field is None:
-                        note = outcome.note
-                    elif outcome.bad_field in noted:
-                        note = None
-                    else:
-                        note = f"{name}: {outcome.note}"
-                    if note is not None and note not in notes:
-                        notes.append(note)
+                bad = outcome.bad_field
+                if bad is not None and bad in blocked:
+                    blocked[bad].append(key)
+                elif outcome.note is not None:
+                    later.append(
+                        outcome.note if bad is None else f"{name}: {outcome.note}"
+                    )
             else:
                 value, source = _default(key, values, app, release)
+                if source is None:
+                    needed = "application" if key == "origin" else "release"
+                    if needed in blocked:
+                        blocked[needed].append(key)
             resolved[key] = value
             if isinstance(source, str):
                 overridden.add(key)
@@ -250,6 +247,17 @@ def resolve_entries(
                 )
             elif source is not None:
                 sources[key] = f"{tpath}:{source}"
+        if "release" in blocked:
+            notes.append(
+                f"{name}: release {release_name!r} is not a member of the release "
+                f"Enum{_unknown(blocked['release'])}"
+            )
+        if "application" in blocked:
+            notes.append(
+                f"{name}: not a member of either application Enum"
+                f"{_unknown(blocked['application'])}"
+            )
+        notes += [note for note in dict.fromkeys(later) if note not in notes]
         components.append(
             Component(
                 application=name,
@@ -265,6 +273,12 @@ def resolve_entries(
             )
         )
     return components, notes
+
+
+def _unknown(keys: list[str]) -> str:
+    if not keys:
+        return ""
+    return f"; its {' and '.join(keys)} {'is' if len(keys) == 1 else 'are'} unknown"
 
 
 def interpretation_notes(matrix: Matrix) -> list[str]:
