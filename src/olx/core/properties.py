@@ -254,7 +254,7 @@ class CompiledProperty:
 
     # --- statements -------------------------------------------------------------------
 
-    def _out(self, node: ast.AST, what: str | None = None) -> Block:
+    def _out(self, node: ast.AST, what: str | None = None) -> Code:
         problem = Problem(
             getattr(node, "lineno", 0), what or _what(node), snippet(node)
         )
@@ -266,8 +266,7 @@ class CompiledProperty:
         return run
 
     def _block(self, body: list[ast.stmt]) -> Block:
-        steps = [self._stmt(s) for s in body]
-        steps = [s for s in steps if s is not None]
+        steps = [step for step in map(self._stmt, body) if step is not None]
         if len(steps) == 1:
             return steps[0]
 
@@ -311,7 +310,7 @@ class CompiledProperty:
                 for name in names:
                     loc[name] = result
 
-            return run_assign  # type: ignore[return-value]
+            return run_assign
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             return None  # a docstring
         if isinstance(node, ast.Pass):
@@ -366,7 +365,7 @@ class CompiledProperty:
             )
         if isinstance(node, ast.Compare):
             return self._compare(node)
-        return self._out(node)  # type: ignore[return-value]
+        return self._out(node)
 
     def _name(self, node: ast.Name) -> Code:
         name = node.id
@@ -384,7 +383,7 @@ class CompiledProperty:
 
             return run_local
         if name in self.nested_names:
-            return self._out(node, f"a name bound in a nested scope ({name})")  # type: ignore[return-value]
+            return self._out(node, f"a name bound in a nested scope ({name})")
         interp = self.interp
         return lambda entry, loc: interp.global_name(name, node)
 
@@ -413,7 +412,7 @@ class CompiledProperty:
                 right = self._expr(comparator)
             test = self._operator(op, node)
             if test is None:
-                return self._out(node)  # type: ignore[return-value]
+                return self._out(node)
             steps.append((test, right))
 
         def run(entry: Entry, loc: dict[str, Value]) -> Value:
@@ -448,7 +447,7 @@ class CompiledProperty:
         """A tuple or list display as the right operand of ``in``: every item is
         evaluated first, as Python builds the display before it looks inside."""
         if any(isinstance(elt, ast.Starred) for elt in node.elts):
-            return self._out(node, "a starred expression")  # type: ignore[return-value]
+            return self._out(node, "a starred expression")
         items = [self._expr(elt) for elt in node.elts]
         line = node.lineno
 

@@ -196,8 +196,9 @@ def resolve_entries(
     types = matrix.types
     releases = {r.name: r for r in types.releases}
     apps: dict[Any, Any] = {}
-    for app in types.applications:
-        apps.setdefault(app.value, app)  # IDAs first, as the model's Union tries them
+    for application in types.applications:
+        # IDAs first, as the model's Union tries them.
+        apps.setdefault(application.value, application)
     others = [f for f in ordered_fields(types.entry_fields) if f not in CONSUMED]
     interp = interpreter_for(types)
     modelled = [key for key in KEYS if interp.defines(key)]
