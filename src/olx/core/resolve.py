@@ -98,9 +98,11 @@ class Component:
 class StageView:
     """What one stage of one deployment builds.
 
-    ``notes`` explain what could not be resolved: a stage whose (release, deployment)
-    list is missing builds nothing; an entry whose release or application is in no Enum
-    leaves the values that depend on it ``None``.
+    ``notes`` explain what could not be resolved, each once: a stage whose (release,
+    deployment) list is missing builds nothing; an entry whose release or application
+    is in no Enum leaves the values that depend on it ``None``; a property of the model
+    that uses what olx does not interpret, or raises, leaves its value ``None``
+    (``PATH:LINE: PROPERTY ...``, once per property however many entries reach it).
     """
 
     deployment: str
