@@ -163,10 +163,12 @@ ENTRIES: list[dict[str, Any]] = [
 ]
 
 
-def sources_with(bodies: dict[str, str], entries: list[dict[str, Any]]) -> tuple:
-    """types.py with the three properties (``{property: body}``), and a matrix file
-    holding ``entries`` in one list."""
-    types_src = TYPES_HEAD
+def sources_with(
+    bodies: dict[str, str], entries: list[dict[str, Any]], head: str = TYPES_HEAD
+) -> tuple:
+    """types.py (``head``) with the properties (``{property: body}``), and a matrix
+    file holding ``entries`` in one list."""
+    types_src = head
     for name, body in bodies.items():
         types_src += f"\n    @property\n    def {name}(self):\n"
         types_src += textwrap.indent(textwrap.dedent(body).strip() + "\n", " " * 8)
@@ -201,10 +203,14 @@ def python_outcomes(types_src: str, matrix_src: str) -> list[dict[str, Any]]:
 RAISES = object()
 
 
-def agree(bodies: dict[str, str], entries: list[dict[str, Any]] = ENTRIES) -> list:
+def agree(
+    bodies: dict[str, str],
+    entries: list[dict[str, Any]] = ENTRIES,
+    head: str = TYPES_HEAD,
+) -> list:
     """Assert that olx gives Python's value for every entry and property (or None
     with a note where Python raises); return olx's outcomes."""
-    types_src, matrix_src = sources_with(bodies, entries)
+    types_src, matrix_src = sources_with(bodies, entries, head)
     expected = python_outcomes(types_src, matrix_src)
     matrix = read_sources(types_src, matrix_src, "types.py", "version_matrix.py")
     interp = interpreter_for(matrix.types)
@@ -587,6 +593,25 @@ def test_what_olx_does_not_interpret_is_a_note(case: tuple[str, str]):
     assert [c.branch for c in components] == [None, None]
     assert len([n for n in notes if "release_branch" in n]) == 1, notes
     assert any(note in n for n in notes), notes
+
+
+def test_forward_references_and_annotated_coerce_as_pydantic_does():
+    head = TYPES_HEAD.replace(
+        "    release: OpenEdxSupportedRelease\n",
+        '    release: "OpenEdxSupportedRelease"\n',
+    ).replace(
+        "    tier: Optional[Tier] = None\n",
+        '    tier: Annotated[Optional["Tier"], "doc"] = None\n',
+    )
+    head = head.replace(
+        "from typing import Literal,", "from typing import Annotated, Literal,"
+    )
+    assert head.count('"OpenEdxSupportedRelease"') == 1 and "Annotated[" in head
+    outcomes = agree(
+        {"release_branch": "return self.release.branch if self.tier else None"},
+        head=head,
+    )
+    assert [row["branch"].value for row in outcomes][1:3] == [None, "master"]
 
 
 def test_a_computed_field_property_is_interpreted():

@@ -73,7 +73,21 @@ class ModelClass:
 
 
 def _annotation_parts(node: ast.expr) -> list[ast.expr] | None:
-    """The alternatives of ``A | B``, ``Union[A, B]``, ``Optional[A]``; None if odd."""
+    """The alternatives of ``A | B``, ``Union[A, B]``, ``Optional[A]`` (through
+    ``Annotated[A, ...]`` and string annotations); None if odd."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:  # a forward reference: pydantic reads the string as the annotation
+            inner = ast.parse(node.value.strip(), mode="eval").body
+        except SyntaxError:
+            return None
+        return _annotation_parts(inner)
+    if (
+        isinstance(node, ast.Subscript)
+        and base_name(node.value) == "Annotated"
+        and isinstance(node.slice, ast.Tuple)
+        and node.slice.elts
+    ):
+        return _annotation_parts(node.slice.elts[0])
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
         left, right = _annotation_parts(node.left), _annotation_parts(node.right)
         return None if left is None or right is None else left + right
