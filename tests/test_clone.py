@@ -284,15 +284,28 @@ def test_clone_onto_the_same_content_is_a_no_op():
     assert not change.changed
     assert change.new_matrix == ws.matrix_src
     assert change.notes == [
-        "ReleaseMap['verawood'] already has mitx, mitx-staging, xpro"
+        "ReleaseMap['verawood'] already has mitx, mitx-staging, xpro "
+        "(as a clone of ulmo makes it): nothing to do"
     ]
 
 
-def test_clone_onto_different_content_is_an_input_error():
+def test_clone_onto_a_block_that_holds_every_deployment_is_a_no_op_with_a_note():
+    # A runbook run again after its block was edited: nothing to do, but said.
+    ws = with_release(ws_of("four_field_strenum"), "verawood")
+    ws = ws.after(clone_release(ws, "teak", "verawood", ["pro"]))
+    change = clone_release(ws, "ulmo", "verawood", ["pro"])
+    assert not change.changed
+    assert change.notes == [
+        "ReleaseMap['verawood'] already has pro; nothing to do, though pro differs "
+        "from a clone of ulmo now"
+    ]
+
+
+def test_clone_adding_to_a_block_whose_other_list_differs_is_an_input_error():
     ws = with_release(ws_of("four_field_strenum"), "verawood")
     ws = ws.after(clone_release(ws, "teak", "verawood", ["pro"]))
     with pytest.raises(InputError) as exc:
-        clone_release(ws, "ulmo", "verawood", ["pro"])
+        clone_release(ws, "ulmo", "verawood")
     assert exc.value.message == (
         "ReleaseMap['verawood']['pro'] exists and differs from a clone of ulmo"
     )

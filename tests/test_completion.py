@@ -25,6 +25,7 @@ BLOCKS = ["teak", "ulmo", "master"]  # ReleaseMap's order
 IDAS = ["codejail", "edx-platform", "forum", "notes-api", "edxapp_theme", "xqueue"]
 WRITES = [
     "promote",
+    "rollback",
     "add-release",
     "clone-release",
     "retire",
@@ -195,6 +196,9 @@ def test_commands_and_options(in_example: Path):
         "--no-commit",
         "--branch",
         "--message",
+        "--base",
+        "--push",
+        "--pr",
         "--json",
         "--verify",
         "--no-verify",
@@ -213,6 +217,14 @@ def test_commands_and_options(in_example: Path):
         "--json",
     }
     assert set(completions("olx upstream --")) >= {"--repository", "--refresh"}
+
+    assert "status" in commands
+    assert completions("olx rollback mitx-") == ["mitx-staging"]
+    assert completions("olx rollback mitx ") == ["CI", "QA", "Production"]
+    assert completions("olx status x") == ["xpro"]
+    subprocess.run(["git", "branch", "release-day"], cwd=in_example, check=True)
+    assert completions("olx promote mitx QA --base ") == ["main", "release-day"]
+    assert completions("olx plan day.txt --base rel") == ["release-day"]
 
 
 def test_verify_completes_deployments_then_their_stages(in_example: Path):

@@ -707,7 +707,16 @@ def test_json_for_a_commit(git_repo: Path):
     result = olx_run(git_repo, "--json", *PROMOTE)
     assert result.exit_code == 0, out(result)
     data = json.loads(result.stdout)
-    assert set(data) == {"changed", "files", "diff", "branch", "commit", "warnings"}
+    assert set(data) == {
+        "changed",
+        "files",
+        "diff",
+        "branch",
+        "commit",
+        "warnings",
+        "pushed",
+        "pull_request",
+    }
     repo = git.Repo(git_repo)
     assert data["changed"] is True
     assert data["files"] == [MATRIX]
@@ -733,7 +742,16 @@ def test_json_for_a_dry_run(git_repo: Path):
     result = olx_run(git_repo, "--json", *PROMOTE, "--dry-run")
     assert result.exit_code == 0, out(result)
     data = json.loads(result.stdout)
-    assert set(data) == {"changed", "files", "diff", "branch", "commit", "warnings"}
+    assert set(data) == {
+        "changed",
+        "files",
+        "diff",
+        "branch",
+        "commit",
+        "warnings",
+        "pushed",
+        "pull_request",
+    }
     assert data["changed"] is True
     assert data["files"] == [MATRIX]
     assert data["diff"].strip()

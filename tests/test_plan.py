@@ -52,12 +52,29 @@ def test_plan_commits_once_and_equals_its_steps_run_one_by_one(
         assert repo.active_branch.name == "olx/plan-release-day"
         assert len(list(repo.iter_commits("main..HEAD"))) == 1
         message = repo.head.commit.message
-    assert message.startswith("config: Apply runbook release-day.txt (4 steps)\n\n")
-    assert "- line 2: olx promote xpro QA: xpro QA: teak → ulmo\n    ~ " in message
-    assert "- line 3: olx enable-app profile ulmo mitx: " in message
-    assert "- line 6: olx promote mitx,mitx-staging QA ulmo: " in message
-    assert "nothing to do" in message
-    assert "    olx plan " in message and str(example_repo.parent) not in message
+    # The subject says what changed; each step's command on its own line, what it
+    # did under it.
+    assert message.startswith(
+        "config: Promote ulmo to QA for xpro and 2 more changes\n\n"
+    )
+    assert (
+        "- line 2: olx promote xpro QA\n    xpro QA: teak → ulmo\n      ~ " in message
+    )
+    assert "- line 3: olx enable-app profile ulmo mitx\n    ReleaseMap[" in message
+    assert (
+        "- line 6: olx promote mitx,mitx-staging QA ulmo\n"
+        "    mitx QA is already on ulmo; mitx-staging QA is already on ulmo:\n"
+        "    nothing to do\n"  # wrapped at 72 columns
+    ) in message
+    # The runbook is outside the repository: the body records its steps.
+    assert (
+        "from a runbook outside the repository, step by step:\n"
+        "    olx promote xpro QA\n"
+        "    olx enable-app profile ulmo mitx\n"
+        "    olx override ulmo mitx edx-platform --branch mitx/ulmo-hotfix\n"
+        "    olx promote mitx,mitx-staging QA ulmo\n"
+    ) in message
+    assert "olx plan" not in message and str(example_repo.parent) not in message
     # The same steps as separate commands give the same files.
     for step in (
         ["promote", "xpro", "QA", "--no-commit"],
@@ -163,8 +180,8 @@ def test_plans_stack_on_one_branch(example_repo: Path) -> None:
     with repo:
         subjects = [c.summary for c in repo.iter_commits("main..release")]
     assert subjects == [
-        "config: Apply runbook two.txt (1 steps)",
-        "config: Apply runbook one.txt (1 steps)",
+        "config: Promote ulmo to Production for xpro",
+        "config: Promote ulmo to QA for xpro",
     ]
 
 

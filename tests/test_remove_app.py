@@ -232,6 +232,15 @@ def test_cli_remove_app_json_lists_entries_and_follow_ups(example_repo: Path):
     )
     assert repo.head.commit.message.startswith("Drop the watcher\n")
     assert invoke("--repo", example_repo, "check").exit_code == 0
-    human = invoke("--repo", example_repo, "remove-app", "xqueue-watcher")
+    # Run again: already gone from a name the history held (exit 0, said when) ...
+    again = invoke("--repo", example_repo, "remove-app", "xqueue-watcher")
+    assert again.exit_code == 0, again.output
+    sha = repo.head.commit.hexsha[:10]
+    assert again.stdout.startswith(
+        f"xqueue-watcher is already removed (left types.py in {sha} "
+    )
+    assert again.stdout.rstrip().endswith('"Drop the watcher")')
+    # ... while a name the history never held is an unknown name.
+    human = invoke("--repo", example_repo, "remove-app", "xqueue-watchers")
     assert human.exit_code == 2
-    assert "unknown application 'xqueue-watcher'" in human.stderr
+    assert "unknown application 'xqueue-watchers'" in human.stderr

@@ -1,4 +1,5 @@
-"""The audit trail: ``olx history [DEPLOYMENT] [--since DATE]``.
+"""The audit trail: ``olx history [DEPLOYMENT] [--since DATE]``, and where each stage
+stands now: ``olx status [DEPLOYMENT]``.
 
 The walk is :mod:`olx.repo.timeline`'s; this module chooses what to show and shows it:
 a rich table on a terminal, SPEC's object with ``--json``, a transient progress bar on
@@ -14,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from olx.cli import completion as complete
 from olx.cli.entry import JsonFlag, Options, app, emit_json, handled
 
 # Below this many revisions the walk takes well under a second: no bar.
@@ -57,6 +59,40 @@ def history(
         emit_json(view.to_json())
         return
     _render(view)
+
+
+@app.command()
+@handled
+def status(
+    ctx: typer.Context,
+    deployment: Annotated[
+        str | None,
+        typer.Argument(
+            help="Only this deployment (name or member; comma list).",
+            autocompletion=complete.complete_deployment,
+        ),
+    ] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Per deployment and stage: the release, since when (date, commit), and the next
+    promotion: whether stage order and soak time allow it now, or from when."""
+    from olx.ops.status import status as compute
+    from olx.ops.status import status_json
+    from olx.repo.policy import soak_policy
+    from olx.repo.stagelog import history_log
+    from olx.repo.targets import load
+
+    opts: Options = ctx.obj
+    target = opts.target()
+    matrix, _, _ = load(target)
+    statuses = compute(matrix, history_log(target), soak_policy(target), deployment)
+    if opts.json or json_out:
+        emit_json(status_json(statuses))
+        return
+    from olx.cli import render
+    from olx.cli.render_status import status_table
+
+    status_table(matrix, statuses, render.console())
 
 
 def _current(target) -> list[tuple[str, str]]:

@@ -110,7 +110,16 @@ def disable_app(
     """Remove APP's entry from ReleaseMap[RELEASE][DEPLOYMENT]."""
     from olx.ops.entries import disable_app as plan
 
-    return lambda ws: plan(ws, application, release, deployment)
+    def planned(ws):  # -> olx.edit.change.Change
+        # An entry that is not there is "already gone" only if the matrix file's
+        # history held it; asked only then.
+        from olx.repo.history import entry_lookup
+
+        target = ctx.obj.target()
+        gone_in = entry_lookup(target.root, target.types, target.matrix)
+        return plan(ws, application, release, deployment, gone_in)
+
+    return planned
 
 
 @cli_app.command()

@@ -23,6 +23,7 @@ from olx.errors import InputError
 # The commands a runbook step may run: every command that writes, but plan itself.
 STEP_COMMANDS = (
     "promote",
+    "rollback",
     "add-release",
     "set-release",
     "clone-release",
@@ -129,5 +130,15 @@ def plan(
     shown = runbook.name
     steps = parse_runbook(_read_runbook(runbook), shown)
     planned = [(step, step_plan(ctx.obj, step, shown)) for step in steps]
-    summary = f"Apply runbook {shown} ({len(steps)} steps)"
-    return lambda ws: run_plan(ws, shown, planned, summary, [runbook.stem])
+    count = f"{len(steps)} step{'s' if len(steps) != 1 else ''}"
+    summary = f"Apply runbook {shown} ({count})"
+
+    def planned_plan(ws):  # -> olx.edit.change.Change
+        change = run_plan(ws, shown, planned, summary, [runbook.stem])
+        root = ctx.obj.target().root.resolve()
+        if not runbook.resolve().is_relative_to(root):
+            # Nobody else has the file: the commit records its steps instead.
+            change.recorded = [step.command for step in steps]
+        return change
+
+    return planned_plan

@@ -1,4 +1,5 @@
-"""The release commands: ``promote``, ``add-release``, ``clone-release``, ``retire``."""
+"""The release commands: ``promote``, ``rollback``, ``add-release``, ``clone-release``,
+``retire``."""
 
 # No ``from __future__ import annotations``: typer reads the annotations as objects
 # (see entry.py).
@@ -57,6 +58,37 @@ def promote(
     return lambda ws: plan(
         ws, deployment, stage, release, force, soak_policy(ctx.obj.target())
     )
+
+
+@app.command()
+@handled
+@write_command()
+def rollback(
+    ctx: typer.Context,
+    deployment: Annotated[
+        str,
+        typer.Argument(
+            help="Deployment name or member; comma list.",
+            autocompletion=complete.complete_deployment,
+        ),
+    ],
+    stage: Annotated[
+        str,
+        typer.Argument(
+            help="CI, QA or Production (any case).",
+            autocompletion=complete.complete_stage,
+        ),
+    ],
+    force: Annotated[
+        bool, typer.Option("--force", help="Bypass the stage-order guard.")
+    ] = False,
+) -> Plan:
+    """Set STAGE of DEPLOYMENT back to the release it ran before its last change (from
+    the matrix file's git history); soak time never holds it back."""
+    from olx.ops.rollback import rollback as plan
+    from olx.repo.stagelog import history_log
+
+    return lambda ws: plan(ws, deployment, stage, history_log(ctx.obj.target()), force)
 
 
 @app.command("add-release")
@@ -120,7 +152,15 @@ def clone_release(
     """Copy ReleaseMap[OLD] (all deployments, or those named) to ReleaseMap[NEW]."""
     from olx.ops.clone import clone_release as plan
 
-    return lambda ws: plan(ws, old, new, deployment or None)
+    def planned(ws):  # -> olx.edit.change.Change
+        # An OLD without a block is "gone since" only if the history held it.
+        from olx.repo.history import lookup
+
+        target = ctx.obj.target()
+        held = lookup(target.root, target.types)
+        return plan(ws, old, new, deployment or None, held)
+
+    return planned
 
 
 @app.command()

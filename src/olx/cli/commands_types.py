@@ -101,7 +101,15 @@ def remove_app(
     """Remove VALUE's Enum member and every ReleaseMap entry of it, in one change."""
     from olx.ops.remove_app import remove_app as plan
 
-    return lambda ws: plan(ws, value)
+    def planned(ws):  # -> olx.edit.change.Change
+        # A value in neither Enum is "already removed" only if the history of
+        # types.py held it; asked only then.
+        from olx.repo.history import app_lookup
+
+        target = ctx.obj.target()
+        return plan(ws, value, app_lookup(target.root, target.types))
+
+    return planned
 
 
 @app.command("set-release")

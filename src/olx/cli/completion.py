@@ -289,3 +289,36 @@ def complete_removable_field(ctx: typer.Context, incomplete: str) -> Candidates:
         ]
 
     return _safely(produce)
+
+
+def complete_git_ref(ctx: typer.Context, incomplete: str) -> Candidates:
+    """``--base REF``: the target's local and remote-tracking branches."""
+
+    def produce() -> Candidates:
+        import subprocess
+
+        from olx.repo.targets import discover
+
+        root = ctx.find_root().params
+        target = discover(root.get("repo"), root.get("types"), root.get("matrix"))
+        out = subprocess.run(
+            [
+                "git",
+                "for-each-ref",
+                "--format=%(refname:short)",
+                "refs/heads",
+                "refs/remotes",
+            ],
+            cwd=target.root,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        ).stdout.split()
+        return [
+            (ref, "")
+            for ref in out
+            if ref.startswith(incomplete) and not ref.endswith("/HEAD")
+        ]
+
+    return _safely(produce)

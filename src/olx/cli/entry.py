@@ -22,6 +22,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from olx import __version__
+from olx.cli import completion
 from olx.errors import InternalError, OlxError
 
 app = typer.Typer(
@@ -75,6 +76,24 @@ VerifyOpt = Annotated[
 ]
 ForceOpt = Annotated[
     bool, typer.Option("--force", help="Bypass the guards (--verify) with a warning.")
+]
+BaseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--base",
+        help="Start the new branch from REF instead of HEAD.",
+        autocompletion=completion.complete_git_ref,
+    ),
+]
+PushOpt = Annotated[
+    bool,
+    typer.Option(
+        "--push", help="Push the branch to [tool.olx] remote (default: origin)."
+    ),
+]
+PrOpt = Annotated[
+    bool,
+    typer.Option("--pr", help="Push, then open a pull request with gh (GitHub CLI)."),
 ]
 
 # The exact command line, recorded in commit bodies (set by main()).
@@ -235,6 +254,9 @@ def write(
     json_out: bool,
     verify: bool | None = None,
     force: bool = False,
+    base: str | None = None,
+    push: bool = False,
+    pr: bool = False,
 ) -> None:
     """Run a planned write in the chosen mode and render its outcome.
 
@@ -252,12 +274,15 @@ def write(
                 ("--message", message),
                 ("--json", json_out),
                 ("--verify/--no-verify", verify is not None),
+                ("--base", base),
+                ("--push", push),
+                ("--pr", pr),
             )
             if value
         ]
         _capture(plan, used)
         return
-    from olx.repo.apply import execute
+    from olx.repo.apply import Publish, execute
 
     opts: Options = ctx.obj
     target = opts.target()
@@ -271,6 +296,7 @@ def write(
         command_line=command_line(ctx, target.root),
         verify=verify,
         force=force,
+        publish=Publish(base, push or pr, pr),
     )
     if opts.json or json_out:
         emit_json(outcome.to_json())
@@ -294,16 +320,20 @@ def write_command(
     The decorated function parses its own arguments and returns the plan (a function of
     a workspace); the wrapper adds ``--dry-run``, ``--no-commit``, ``--branch`` (only
     ``--git-branch`` with ``git_branch_only``, for commands whose own ``--branch`` is a
-    release's or an entry's branch), ``--message`` and ``--json`` to its signature, as
-    typer reads it, ``--verify/--no-verify`` and ``--force`` (a command with guards of
-    its own declares ``force`` itself: one ``--force`` bypasses its guards and
-    verification), and hands the plan to :func:`write`.
+    release's or an entry's branch), ``--message``, ``--base``, ``--push``, ``--pr``
+    and ``--json`` to its signature, as typer reads it, ``--verify/--no-verify`` and
+    ``--force`` (a command with guards of its own declares ``force`` itself: one
+    ``--force`` bypasses its guards and verification), and hands the plan to
+    :func:`write`.
     """
     options = [
         ("dry_run", DryRun, False),
         ("no_commit", NoCommit, False),
         ("branch", GitBranchOpt if git_branch_only else BranchOpt, None),
         ("message", MessageOpt, None),
+        ("base", BaseOpt, None),
+        ("push", PushOpt, False),
+        ("pr", PrOpt, False),
         ("json_out", JsonFlag, False),
         ("verify", VerifyOpt, None),
         ("force", ForceOpt, False),

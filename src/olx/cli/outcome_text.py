@@ -27,7 +27,7 @@ def outcome_lines(
     """(stdout lines, stderr lines) describing a write, each with a rich style."""
     change = result.change
     out: list[tuple[str, str]] = []
-    err = [(f"warning: {w}", "yellow") for w in change.warnings]
+    err = [(f"warning: {w}", "yellow") for w in [*change.warnings, *result.warnings]]
     if not change.changed:
         out += [(note, "") for note in change.notes or ["nothing to do"]]
         return out, err
@@ -46,6 +46,10 @@ def outcome_lines(
         out.append((f"wrote {files} (not committed)", ""))
     else:
         out.append((f"committed {(result.commit or '')[:10]} on {result.branch}", ""))
+        if result.pushed:
+            out.append((f"pushed {result.branch} to {result.remote}", ""))
+        if result.pull_request:
+            out.append((f"opened {result.pull_request}", "bold"))
     if result.follow_up:
         out.append(("Still to check by hand:", "bold"))
         out += [(f"  {line}", "") for line in result.follow_up]

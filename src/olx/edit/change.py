@@ -101,6 +101,11 @@ class Change:
     edits: list[FileEdit] = field(default_factory=list)
     # A runbook's steps (olx plan): [{"line", "command", "changed", "details"}].
     steps: list[dict[str, Any]] | None = None
+    # Trailers of the commit message (``Rollback-Of: <sha>``), its last paragraph.
+    trailers: list[str] = field(default_factory=list)
+    # The command lines the commit body records instead of the one that ran: a
+    # runbook read from outside the repository records its steps.
+    recorded: list[str] | None = None
 
     @property
     def changed(self) -> bool:
@@ -215,6 +220,7 @@ def combine(
         follow_up_word=next(
             (s.follow_up_word for s in steps if s.follow_up_word), None
         ),
+        trailers=[t for s in steps for t in s.trailers],
     )
     words = [s.follow_up_word for s in steps if s.follow_up_word]
     words += [w for s in steps for w in s.follow_up_more]

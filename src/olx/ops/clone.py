@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import libcst as cst
@@ -19,6 +20,7 @@ import libcst as cst
 from olx.core import names
 from olx.core.model import NEWEST_NAMES, Matrix, release_rank
 from olx.core.reader import RELEASE_ENUM, RELEASE_MAP
+from olx.core.wording import fit
 from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_do
 from olx.edit.sequences import fit_call, insert_element, remove_element
 from olx.edit.splice import (
@@ -171,12 +173,26 @@ def _insert_ordered(
 
 
 def clone_release(
-    ws: Workspace, old: str, new: str, deployments: list[str] | None = None
+    ws: Workspace,
+    old: str,
+    new: str,
+    deployments: list[str] | None = None,
+    held: Callable[[str], str | None] | None = None,
 ) -> Change:
-    """Plan ``olx clone-release OLD NEW [--deployment D]…``."""
+    """Plan ``olx clone-release OLD NEW [--deployment D]…``.
+
+    ``held`` tells whether the history of types.py ever held a release (not None):
+    a clone whose OLD has gone since (retired by a later step of a runbook run again)
+    is then a no-op when NEW's block holds every deployment asked for.
+    """
     model = ws.model
     old_block = model.matrix.block(old)
     if old_block is None:
+        done = None
+        if held is not None and held(old) is not None:
+            done = _done_without_old(ws, old, new, deployments)
+        if done is not None:
+            return done
         raise names.unknown(
             "ReleaseMap block", old, [b.release for b in model.matrix.release_map]
         )
@@ -196,31 +212,29 @@ def clone_release(
     expected = expected_of(model)
     old_json = expected["release_map"][old]
     new_block = model.matrix.block(new)
-    to_add: list[str] = []
-    present = [d.deployment for d in new_block.deployments] if new_block else []
-    for dep in selected:
-        want = expected_entries(old_json[dep], old, new)
-        if dep in present:
-            have = expected["release_map"][new][dep]
-            if json.dumps(have) != json.dumps(want):
-                raise InputError(
-                    f"ReleaseMap[{new!r}][{dep!r}] exists and differs from a clone of {old}",
-                    _differs_hint(old, new, [d for d in in_old if d not in present]),
-                )
-        else:
-            to_add.append(dep)
+    to_add = [
+        dep for dep in selected if new_block is None or new_block.get(dep) is None
+    ]
+    differ = differences(model, old, new, [d for d in selected if d not in to_add])
 
     args = [old, new, *(deployments or [])]
-    summary = f"Clone ReleaseMap {old} to {new}" + (
-        f" for {', '.join(to_add)}" if deployments else ""
+    summary = fit(
+        lambda d: f"Clone ReleaseMap {old} to {new}" + (f" for {d}" if d else ""),
+        (to_add if deployments else [], "deployments"),
     )
     if not to_add:
+        # Already done (a runbook run again): a no-op, saying where the block has
+        # moved on since it was cloned.
+        why = f"ReleaseMap[{new!r}] already has {', '.join(selected)}"
         return nothing_to_do(
-            ws,
-            "clone-release",
-            args,
-            summary,
-            f"ReleaseMap[{new!r}] already has {', '.join(selected)}",
+            ws, "clone-release", args, summary, why + _differ_note(old, differ)
+        )
+    if differ:
+        present = [d.deployment for d in new_block.deployments] if new_block else []
+        raise InputError(
+            f"ReleaseMap[{new!r}][{differ[0]!r}] exists and differs from a clone "
+            f"of {old}",
+            _differs_hint(old, new, [d for d in in_old if d not in present]),
         )
 
     retarget = _Retarget(old, new)
@@ -295,6 +309,56 @@ def _differs_hint(old: str, new: str, lacking: list[str]) -> str:
     return (
         f"edit it by hand, or clone only the deployments ReleaseMap[{new!r}] lacks: "
         f"olx clone-release {old} {new} --deployment {','.join(lacking)}"
+    )
+
+
+def differences(model: Matrix, old: str, new: str, deployments: list[str]) -> list[str]:
+    """The deployments whose list in ``ReleaseMap[NEW]`` is not what a clone of
+    ``ReleaseMap[OLD]`` would make (missing from NEW, or other entries)."""
+    expected = expected_of(model)
+    rm = expected["release_map"]
+    out = []
+    for dep in deployments:
+        have = rm.get(new, {}).get(dep)
+        want = rm.get(old, {}).get(dep)
+        if want is None:
+            continue  # OLD has no list for it: nothing to compare with
+        if have is None or json.dumps(have) != json.dumps(
+            expected_entries(want, old, new)
+        ):
+            out.append(dep)
+    return out
+
+
+def _differ_note(old: str, differ: list[str]) -> str:
+    if not differ:
+        return f" (as a clone of {old} makes it): nothing to do"
+    return (
+        f"; nothing to do, though {', '.join(differ)} "
+        f"{'differs' if len(differ) == 1 else 'differ'} from a clone of {old} now"
+    )
+
+
+def _done_without_old(
+    ws: Workspace, old: str, new: str, deployments: list[str] | None
+) -> Change | None:
+    """A clone whose OLD block is gone (retired after the clone, as a runbook does),
+    when NEW's block holds every deployment asked for: a no-op; else None."""
+    model = ws.model
+    new_block = model.matrix.block(new)
+    if new_block is None:
+        return None
+    present = [d.deployment for d in new_block.deployments]
+    chosen = names.deployment_names(model, deployments) if deployments else present
+    if not all(dep in present for dep in chosen):
+        return None
+    return nothing_to_do(
+        ws,
+        "clone-release",
+        [old, new, *(deployments or [])],
+        f"Clone ReleaseMap {old} to {new}",
+        f"ReleaseMap[{new!r}] already has {', '.join(chosen)} "
+        f"(ReleaseMap[{old!r}] is gone since): nothing to do",
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,7 @@ from olx.ops.entry_edit import (
     style_of,
 )
 from olx.ops.fields import FieldEdits, describe, differs
+from olx.ops.summaries import entries_summary, override_summary
 
 
 @dataclass
@@ -105,6 +107,17 @@ def _find(target: Target, app: Application) -> int | None:
             "remove one by hand (olx check reports it as rule 5)",
         )
     return found[0] if found else None
+
+
+def _named(
+    apps: list[Application], targets: list[Target]
+) -> tuple[list[str], list[str], list[str]]:
+    """The applications, deployments and releases a command names, for its summary."""
+    return (
+        [a.value for a in apps],
+        list(dict.fromkeys(t.deployment for t in targets)),
+        list(dict.fromkeys(t.block.release for t in targets)),
+    )
 
 
 def _where(target: Target) -> str:
@@ -216,10 +229,11 @@ def override(
             details.append(f"{_where(target)} {app.value}: {', '.join(shown)}")
 
     args = [releases, deployments, apps]
-    summary = (
-        f"Override {', '.join(a.value for a in chosen)} for "
-        f"{', '.join(dict.fromkeys(t.deployment for t in targets))} in "
-        f"{', '.join(dict.fromkeys(t.block.release for t in targets))}"
+    summary = override_summary(
+        {name: writer is not None for name, writer in edits.writers.items()},
+        pinned.name if pinned else None,
+        no_pin,
+        *_named(chosen, targets),
     )
     if not plan:
         return nothing_to_do(
@@ -350,11 +364,7 @@ def enable_app(
             )
 
     args = [apps, releases, deployments]
-    summary = (
-        f"Enable {', '.join(a.value for a in chosen)} for "
-        f"{', '.join(dict.fromkeys(t.deployment for t in targets))} in "
-        f"{', '.join(dict.fromkeys(t.block.release for t in targets))}"
-    )
+    summary = entries_summary("Enable", *_named(chosen, targets))
     if not plan:
         return nothing_to_do(ws, "enable-app", args, summary, "; ".join(already))
     new_matrix = rewrite_entries(ws.matrix_src, model, plan, order)
@@ -370,25 +380,71 @@ def enable_app(
     return finish(ws, change, expected)
 
 
-def disable_app(ws: Workspace, apps: str, releases: str, deployments: str) -> Change:
-    """Plan ``olx disable-app APP RELEASE DEPLOYMENT``: remove those entries."""
+# How the matrix file's history lost an entry (application value, release,
+# deployment): "left in <commit>", "made without it in <commit>"; None when it never
+# held it (olx.repo.history).
+EntryGone = Callable[[str, str, str], "str | None"]
+
+
+def disable_app(
+    ws: Workspace,
+    apps: str,
+    releases: str,
+    deployments: str,
+    gone_in: EntryGone | None = None,
+) -> Change:
+    """Plan ``olx disable-app APP RELEASE DEPLOYMENT``: remove those entries.
+
+    An entry that is not there is "already gone" (nothing to do) when the history of
+    the matrix file held it (``gone_in``), else an input error.
+    """
     model = ws.model
-    chosen = _apps(model, apps)
+    chosen: list[Application] = []
+    unknown: dict[str, InputError] = {}  # in no Enum now: gone, if the history says
+    for name in names.split_list(apps):
+        try:
+            app = names.application(model, name)
+        except InputError as exc:
+            if gone_in is None:
+                raise
+            unknown[name] = exc
+            continue
+        if app not in chosen:
+            chosen.append(app)
     targets = _targets(model, releases, deployments)
     expected = expected_of(model)
     plan: dict[tuple[str, str], ListEdit] = {}
     details: list[str] = []
+    already: list[str] = []
+
+    def gone(value: str, target: Target, error: InputError) -> None:
+        where = None
+        if gone_in is not None:
+            where = gone_in(value, target.block.release, target.deployment)
+        if where is None:
+            raise error
+        already.append(f"{value} is already gone from {_where(target)} ({where})")
+
     for target in targets:
         removed: list[int] = []
+        for name, error in unknown.items():
+            gone(name, target, error)
         for app in chosen:
             index = _find(target, app)
             if index is None:
-                raise InputError(
-                    f"{app.value} is not enabled in {_where(target)}",
-                    "nothing to disable there; olx show --json lists the entries",
+                gone(
+                    app.value,
+                    target,
+                    InputError(
+                        f"{app.value} is not enabled in {_where(target)}",
+                        "nothing to disable there; olx show --json lists the entries",
+                    ),
                 )
+                continue
             removed.append(index)
             details.append(f"{_where(target)}: {app.value} disabled")
+        if not removed:
+            continue
         plan[(target.block.release, target.deployment)] = ListEdit(
             removals=set(removed)
         )
@@ -398,13 +454,20 @@ def disable_app(ws: Workspace, apps: str, releases: str, deployments: str) -> Ch
         if not listed:
             details.append(f"{_where(target)} is now empty")
     args = [apps, releases, deployments]
-    summary = (
-        f"Disable {', '.join(a.value for a in chosen)} for "
-        f"{', '.join(dict.fromkeys(t.deployment for t in targets))} in "
-        f"{', '.join(dict.fromkeys(t.block.release for t in targets))}"
+    apps_named, deps_named, rels_named = _named(chosen, targets)
+    summary = entries_summary(
+        "Disable", [*apps_named, *unknown], deps_named, rels_named
     )
+    if not plan:
+        return nothing_to_do(ws, "disable-app", args, summary, "; ".join(already))
     new_matrix = rewrite_entries(ws.matrix_src, model, plan)
     change = Change(
-        "disable-app", args, summary, ws.types_src, new_matrix, details=details
+        "disable-app",
+        args,
+        summary,
+        ws.types_src,
+        new_matrix,
+        details=details,
+        notes=already,
     )
     return finish(ws, change, expected)

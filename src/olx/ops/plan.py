@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from olx.core.reader import read_sources
+from olx.core.wording import SUBJECT_ROOM, join_clauses
 from olx.edit.change import Change, Workspace, combine, nothing_to_do
 from olx.errors import InputError, OlxError, SafetyError
 
@@ -126,11 +127,11 @@ def run_plan(
                 "details": list(step_details),
             }
         )
-        # The step's first detail on its line, the others (and their own indented
-        # lines, as promote's component changes) under it.
-        first, *rest = list(step_details) or ["nothing to do"]
-        details.append(f"line {step.line}: {step.command}: {first}")
-        details += [d if d.startswith("  ") else f"  {d}" for d in rest]
+        # The step's command on a line of its own (a command line is never broken in
+        # a commit body), what it did under it (with its own indented lines, as
+        # promote's component changes).
+        details.append(f"line {step.line}: {step.command}")
+        details += [f"  {d}" for d in list(step_details) or ["nothing to do"]]
         if change.changed:
             current = current.after(change)
     if not any(c.changed for c in changes):
@@ -139,11 +140,24 @@ def run_plan(
         result.details = details
         result.notes = [*details, "no step changes anything"]
         return result
-    result = combine(ws, "plan", args, summary, changes)
+    result = combine(ws, "plan", args, subject(changes, summary), changes)
     result.details = details
     result.steps = records
     _verify_from_scratch(ws, result)
     return result
+
+
+def subject(changes: list[Change], fallback: str) -> str:
+    """What the plan changed, as one subject: the changing steps' own summaries
+    (``Roll back QA of xpro to teak; promote ulmo to CI for xpro``), else the first and
+    how many more, else ``fallback``."""
+    said = list(dict.fromkeys(c.summary for c in changes if c.changed))
+    whole = join_clauses(said)
+    if len(whole) <= SUBJECT_ROOM:
+        return whole
+    more = len(said) - 1
+    first = f"{said[0]} and {more} more change{'s' if more > 1 else ''}"
+    return first if len(first) <= SUBJECT_ROOM else fallback
 
 
 def _verify_from_scratch(ws: Workspace, result: Change) -> None:

@@ -7,12 +7,15 @@ increase along CI → QA → Production (``--force`` turns both into warnings).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import libcst as cst
 
 from olx.core import names
 from olx.core.check import stage_order_violations
 from olx.core.model import STAGES, Deployment, Matrix, release_rank
 from olx.core.resolve import component_changes, describe_changes, resolve_stage
+from olx.core.wording import fit
 from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_do
 from olx.edit.splice import (
     edit_class_body,
@@ -116,6 +119,55 @@ def _retarget(ref: cst.BaseExpression, member: str) -> cst.BaseExpression:
     raise SafetyError(f"cannot rewrite the release reference {ref!r}")
 
 
+@dataclass(frozen=True)
+class Move:
+    """One stage of one deployment moving to another release."""
+
+    dep: Deployment
+    old: str  # the release it runs now
+    new: str  # the release it moves to
+    member: str  # the release Enum member of ``new``
+    note: str = ""  # after the stage line, e.g. " (rollback of 1a2b3c4d5e)"
+
+
+def guard_problems(
+    model: Matrix,
+    dep: Deployment,
+    stage: str,
+    old: str,
+    new: str,
+    soak: SoakPolicy | None = None,
+    block: bool = True,
+) -> list[tuple[str, str]]:
+    """(message, hint) of every promote guard that moving ``stage`` of ``dep`` from
+    ``old`` to ``new`` trips: the ReleaseMap block must exist (unless ``block`` is
+    false), soak time (when a policy is given) and the stage order CI → QA →
+    Production."""
+    problems: list[tuple[str, str]] = []
+    found = model.matrix.block(new)
+    if block and (found is None or found.get(dep.name) is None):
+        problems.append(
+            (
+                f"ReleaseMap[{new!r}] has no {dep.name!r} block",
+                f"create it first: olx clone-release {old} {new} --deployment {dep.name}",
+            )
+        )
+    if soak is not None:
+        held = soak.problem(dep, stage, old, new)
+        if held is not None:
+            problems.append(held)
+    stages = {s.stage: s.release for s in dep.stages}
+    stages[stage] = new
+    for s1, r1, s2, r2 in stage_order_violations(stages):
+        problems.append(
+            (
+                f"{dep.name} {s2} would run {r2}, newer than its {s1} ({r1})",
+                f"promote {s1} first (olx promote {dep.name} {s1} {r2})",
+            )
+        )
+    return problems
+
+
 def promote(
     ws: Workspace,
     deployments: str,
@@ -134,7 +186,7 @@ def promote(
     stage = names.stage(stage)
     wanted = names.release(model, release) if release is not None else None
 
-    todo: list[tuple[Deployment, str, str, str]] = []  # dep, old, new value, new member
+    todo: list[Move] = []
     already: list[str] = []
     for dep in deps:
         current = dep.stage(stage)
@@ -145,81 +197,81 @@ def promote(
         if current.release == rel.name:
             already.append(f"{dep.name} {stage} is already on {rel.name}")
         else:
-            todo.append((dep, current.release, rel.name, rel.member))
-    releases = sorted({new for _, _, new, _ in todo})
+            todo.append(Move(dep, current.release, rel.name, rel.member))
+    releases = sorted({m.new for m in todo})
     named = release or (releases[0] if len(releases) == 1 else "previous")
     args = [deployments, stage, named]
     label = releases[0] if len(releases) == 1 else "the previous stage's release"
-    summary = f"Promote {label} to {stage} for {', '.join(d.name for d, *_ in todo)}"
+    summary = fit(
+        lambda d: f"Promote {label} to {stage} for {d}",
+        ([m.dep.name for m in todo], "deployments"),
+    )
     if not todo:
         return nothing_to_do(
             ws, "promote", args, summary, "; ".join(already) + ": nothing to do"
         )
-
-    problems: list[tuple[str, str]] = []
     if soak is not None:
         soak.check_deployments(model.matrix.deployments)
-    for dep, _old, new, _ in todo:
-        block = model.matrix.block(new)
-        if block is None or block.get(dep.name) is None:
-            source = dep.stage(stage).release  # type: ignore[union-attr]
-            problems.append(
-                (
-                    f"ReleaseMap[{new!r}] has no {dep.name!r} block",
-                    f"create it first: olx clone-release {source} {new} --deployment {dep.name}",
-                )
-            )
-        if soak is not None:
-            held = soak.problem(dep, stage, _old, new)
-            if held is not None:
-                problems.append(held)
-        stages = {s.stage: s.release for s in dep.stages}
-        stages[stage] = new
-        for s1, r1, s2, r2 in stage_order_violations(stages):
-            problems.append(
-                (
-                    f"{dep.name} {s2} would run {r2}, newer than its {s1} ({r1})",
-                    f"promote {s1} first (olx promote {dep.name} {s1} {r2})",
-                )
-            )
-    warnings = []
+    problems = [
+        p for m in todo for p in guard_problems(model, m.dep, stage, m.old, m.new, soak)
+    ]
+    return move_stages(
+        ws, "promote", args, summary, stage, todo, problems, force, notes=already
+    )
+
+
+def move_stages(
+    ws: Workspace,
+    command: str,
+    args: list[str],
+    summary: str,
+    stage: str,
+    moves: list[Move],
+    problems: list[tuple[str, str]],
+    force: bool,
+    notes: list[str] | None = None,
+) -> Change:
+    """The one path that moves stages (promote, rollback): refuse on ``problems``
+    unless ``force`` (then they are warnings), rewrite exactly the release of each
+    moved stage, prove the result, and list what each stage will build differently."""
+    model = ws.model
     if problems and not force:
         message = "; ".join(p for p, _ in problems)
         raise GuardError(f"refused: {message}", f"{problems[0][1]}, or pass --force")
     warnings = [f"--force: {p}" for p, _ in problems]
 
-    swap = _SwapStage({dep.member: member for dep, _, _, member in todo}, stage)
+    swap = _SwapStage({m.dep.member: m.member for m in moves}, stage)
     new_matrix = rewrite_statement(
         ws.matrix_src,
         model.matrix.deployment_stmt,
         lambda m: _visit_members(m, swap),  # type: ignore[arg-type]
     )
-    if swap.swapped != len(todo):
+    if swap.swapped != len(moves):
         raise SafetyError(
-            f"expected to change {len(todo)} stage(s), changed {swap.swapped}"
+            f"expected to change {len(moves)} stage(s), changed {swap.swapped}"
         )
 
     expected = expected_of(model)
     by_name = {d["name"]: d for d in expected["deployments"]}
-    for dep, _, new, _ in todo:
-        by_name[dep.name]["stages"][stage] = new
+    for m in moves:
+        by_name[m.dep.name]["stages"][stage] = m.new
     details = []
-    for dep, old, new, _ in todo:
-        word = " (rollback)" if release_rank(new) < release_rank(old) else ""
-        details.append(f"{dep.name} {stage}: {old} → {new}{word}")
+    for m in moves:
+        word = " (rollback)" if release_rank(m.new) < release_rank(m.old) else ""
+        details.append(f"{m.dep.name} {stage}: {m.old} → {m.new}{m.note or word}")
     change = Change(
-        "promote",
+        command,
         args,
         summary,
         ws.types_src,
         new_matrix,
         details=details,
         warnings=warnings,
-        notes=already,
+        notes=list(notes or []),
     )
     change = finish(ws, change, expected)
     change.details = _with_component_changes(
-        model, change, [d for d, *_ in todo], stage
+        model, change, [m.dep for m in moves], stage
     )
     return change
 

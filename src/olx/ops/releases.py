@@ -34,7 +34,7 @@ from olx.edit.members import (
 )
 from olx.edit.splice import edit_class_body, rewrite_statement
 from olx.errors import InputError, SafetyError
-from olx.ops.clone import clone_release
+from olx.ops.clone import clone_release, differences
 
 
 def newest_named(releases: list[Release]) -> Release | None:
@@ -94,9 +94,45 @@ def add_release(
         step = _add_member(ws, name, branch, python, node, args, summary)
     if clone_from is None:
         return step
+    if existing is not None and model.matrix.block(existing.name) is not None:
+        # Both halves are there (a runbook run again): a no-op that says whether the
+        # block still is what a clone of OLD would make.
+        return nothing_to_do(
+            ws,
+            "add-release",
+            args,
+            summary,
+            f"release {name} and ReleaseMap[{name!r}] already exist"
+            + _clone_note(ws, clone_from, name),
+        )
     after = ws.after(step)
     cloned = clone_release(after, clone_from, name)
     return combine(ws, "add-release", args, summary, [step, cloned])
+
+
+def _clone_note(ws: Workspace, old: str, new: str) -> str:
+    """Whether ``ReleaseMap[NEW]`` still equals a clone of ``ReleaseMap[OLD]``."""
+    model = ws.model
+    old_block = model.matrix.block(old)
+    if old_block is None:
+        return f" (ReleaseMap[{old!r}] is gone: nothing to compare with): nothing to do"
+    new_block = model.matrix.block(new)
+    assert new_block is not None
+    in_old = [d.deployment for d in old_block.deployments]
+    in_new = [d.deployment for d in new_block.deployments]
+    differ = differences(model, old, new, in_old)
+    extra = [d for d in in_new if d not in in_old]
+    if not differ and not extra:
+        return f" and the block still equals a clone of {old}: nothing to do"
+    parts = []
+    if differ:
+        parts.append(", ".join(differ))
+    if extra:
+        parts.append(f"{', '.join(extra)} (not in {old})")
+    return (
+        f"; nothing to do, though the block differs from a clone of {old} now: "
+        + "; ".join(parts)
+    )
 
 
 def _add_member(

@@ -9,12 +9,14 @@ resolves them to, whether written ``application="x"`` or as an Enum reference.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
+from pathlib import PurePosixPath
 from typing import Any
 
 from olx.core import names
 from olx.core.model import Application
 from olx.core.reader import parse
-from olx.edit.change import Change, Workspace, expected_of, finish
+from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_do
 from olx.edit.members import drop_at, edit_enum, find_member
 from olx.edit.splice import rewrite_statement
 from olx.errors import InputError
@@ -37,10 +39,29 @@ def _doomed(ws: Workspace, value: str) -> Doomed:
     return out
 
 
-def remove_app(ws: Workspace, value: str) -> Change:
-    """Plan ``olx remove-app VALUE``: the member and every entry of it, listed."""
+def remove_app(
+    ws: Workspace, value: str, removed_in: Callable[[str], str | None] | None = None
+) -> Change:
+    """Plan ``olx remove-app VALUE``: the member and every entry of it, listed.
+
+    A VALUE in neither Enum is "already removed" (nothing to do) when the history of
+    types.py held it (``removed_in`` says where it left), else an unknown name.
+    """
     model = ws.model
-    app = names.application(model, value)
+    try:
+        app = names.application(model, value)
+    except InputError:
+        where = removed_in(value) if removed_in is not None else None
+        if where is None:
+            raise
+        return nothing_to_do(
+            ws,
+            "remove-app",
+            [value],
+            f"Remove application {value}",
+            f"{value} is already removed (left {PurePosixPath(ws.types_shown).name} "
+            f"in {where})",
+        )
     enum = ENUMS[app.type]
     doomed = _doomed(ws, app.value)
     args = [app.value]

@@ -131,6 +131,25 @@ class SoakPolicy:
                     f"{hint}deployments: {', '.join(d.name for d in deployments)}",
                 )
 
+    def ready_at(
+        self, dep: Deployment, stage: str, old: str, new: str
+    ) -> datetime | None:
+        """When soak time lets ``new`` move onto ``stage`` of ``dep``, counted from the
+        commit that put it on the stage before, where it runs now; None when soak time
+        does not count that way (no soak time for the stage, a rollback, the release
+        is not on the stage before)."""
+        need = self.need(dep, stage)
+        if not need or release_rank(new) <= release_rank(old):
+            return None
+        present = [s.stage for s in dep.stages]
+        before = [s for s in STAGES[: STAGES.index(stage)] if s in present]
+        if not before:
+            return None
+        there = next(s.release for s in dep.stages if s.stage == before[-1])
+        if there != new:
+            return None
+        return (self.since(dep.name, before[-1], new) or self.now) + need
+
     def problem(
         self, dep: Deployment, stage: str, old: str, new: str
     ) -> tuple[str, str] | None:

@@ -7,6 +7,7 @@ import re
 import signal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from olx.core import values
@@ -14,7 +15,14 @@ from olx.edit.change import Change, FileEdit, Workspace
 from olx.edit.fileio import repo_lock, write_edits
 from olx.errors import InputError
 from olx.repo import journal
-from olx.repo.targets import Target, workspace
+from olx.repo.messages import message_for
+from olx.repo.targets import (
+    Target,
+    pr_checklist,
+    remote_name,
+    workspace,
+    workspace_at,
+)
 
 
 @dataclass
@@ -28,6 +36,10 @@ class Outcome:
     follow_up: list[str] = field(default_factory=list)
     # What --verify (or on-write) found, when it ran (olx.core.verify.Report).
     verified: Any = None
+    warnings: list[str] = field(default_factory=list)  # of the git side (a stacking)
+    pushed: bool = False
+    pull_request: str | None = None  # its URL
+    remote: str | None = None  # where it was pushed
 
     def to_json(self) -> dict[str, Any]:
         out = {
@@ -36,13 +48,39 @@ class Outcome:
             "diff": self.change.diff,
             "branch": self.branch,
             "commit": self.commit,
-            "warnings": [*self.change.warnings, *self.follow_up],
+            "warnings": [*self.change.warnings, *self.warnings, *self.follow_up],
+            "pushed": self.pushed,
+            "pull_request": self.pull_request,
         }
         if self.change.steps is not None:
             out["steps"] = self.change.steps
         if self.verified is not None:
             out["verify"] = self.verified.to_json()
         return out
+
+
+@dataclass(frozen=True)
+class Publish:
+    """Where a commit goes after it is made: ``--base``, ``--push``, ``--pr``."""
+
+    base: str | None = None
+    push: bool = False
+    pr: bool = False
+
+    def check(self, dry_run: bool, no_commit: bool) -> None:
+        """The combinations SPEC.md makes input errors, before anything is read."""
+        if (self.push or self.pr) and (dry_run or no_commit):
+            raise InputError(
+                "--push and --pr go with a commit, not --dry-run/--no-commit",
+                "drop --dry-run/--no-commit, or push by hand later",
+            )
+        if self.base is not None and no_commit:
+            raise InputError(
+                "--base starts a new branch: it goes with a commit (or --dry-run), "
+                "not --no-commit"
+            )
+        if self.base is not None:
+            values.validate_commit_branch(self.base)
 
 
 def execute(
@@ -56,6 +94,7 @@ def execute(
     command_line: str = "olx",
     verify: bool | None = None,
     force: bool = False,
+    publish: Publish | None = None,
 ) -> Outcome:
     """Plan against the files as they are and apply the result in the chosen mode.
 
@@ -68,13 +107,19 @@ def execute(
     missing upstream or an unreadable origin refuses the change unless ``force``. The
     refs are read before the lock is taken (a first plan finds which), so that a slow
     origin never holds another olx writer back.
+
+    With ``--base`` the write plans against the files as REF has them and its new
+    branch starts there; ``--push``/``--pr`` publish the commit once it is made
+    (:mod:`olx.repo.publish`).
     """
+    publish = publish or Publish()
     if dry_run and no_commit:
         raise InputError("--dry-run and --no-commit exclude each other")
     if (branch is not None or message is not None) and (dry_run or no_commit):
         raise InputError(
             "--branch and --message go with a commit, not --dry-run/--no-commit"
         )
+    publish.check(dry_run, no_commit)
     if branch is not None:
         values.validate_commit_branch(branch)
     if message is not None:
@@ -88,7 +133,7 @@ def execute(
     if config is not None and not dry_run:
         from olx.repo import upstream
 
-        early_ws = workspace(target)
+        early_ws = _workspace(target, publish)
         early = plan(early_ws)
         if early.changed:
             upstream.prefetch(target, early_ws.model, early.new_model, config, known)
@@ -96,7 +141,7 @@ def execute(
     with lock, interrupts_as_exceptions():
         if not dry_run and journal.pending(target.root):
             journal.recover(target.root)
-        ws = workspace(target)
+        ws = _workspace(target, publish)
         # Read (and refuse a file with a key given twice) before any step of a plan
         # runs: the file's problem is not the step's.
         ws.model  # noqa: B018
@@ -110,32 +155,215 @@ def execute(
             ):
                 write_edits(change.edits)
         elif change.changed and mode == "commit":
-            from olx.repo import gitops  # GitPython only where it is used
-
-            # Closed on leaving (its git cat-file processes end) without waiting for
-            # the cycle collector, which the console script keeps out (cli.run).
-            with (
-                gitops.failures_as_input_errors(),
-                gitops.open_repo(target.root) as repo,
-            ):
-                name = branch or change.branch
-                rels = [target.rel(target.types), target.rel(target.matrix)]
-                original, create = gitops.preflight(repo, rels, name)
-                text = gitops.message_for(change, message, command_line)
-                done = gitops.commit_change(
-                    repo,
-                    change,
-                    name,
-                    text,
-                    original,
-                    create,
-                    untouched(target, change),
-                )
-            outcome.branch, outcome.commit = done.branch, done.commit
+            _commit(target, ws, change, outcome, branch, message, command_line, publish)
     if change.follow_up_word:
         for word in [change.follow_up_word, *change.follow_up_more]:
             outcome.follow_up += follow_up(target, change, word)
     return outcome
+
+
+def _workspace(target: Target, publish: Publish) -> Workspace:
+    """The files to plan against: the work tree's, or ``--base``'s commit's."""
+    if publish.base is None:
+        return workspace(target)
+    return workspace_at(target, _base_commit(target, publish.base))
+
+
+def _base_commit(target: Target, ref: str) -> str:
+    """``--base REF``'s commit; an input error when REF names none."""
+    import subprocess
+
+    proc = subprocess.run(
+        ["git", "rev-parse", "-q", "--verify", "--end-of-options", f"{ref}^{{commit}}"],
+        cwd=target.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0 or not proc.stdout.strip():
+        raise InputError(
+            f"--base {ref}: no such branch, tag or commit",
+            "name a ref that exists (git branch -a lists the branches)",
+        )
+    return proc.stdout.strip()
+
+
+def _commit(
+    target: Target,
+    ws: Workspace,
+    change: Change,
+    outcome: Outcome,
+    branch: str | None,
+    message: str | None,
+    command_line: str,
+    publish: Publish,
+) -> None:
+    """Commit ``change`` (on a new branch from ``--base`` when given), then push it
+    and open its pull request when asked."""
+    from olx.repo import gitops  # GitPython only where it is used
+    from olx.repo import publish as pub
+
+    base = _base_commit(target, publish.base) if publish.base else None
+
+    # Closed on leaving (its git cat-file processes end) without waiting for the
+    # cycle collector, which the console script keeps out (cli.run).
+    with gitops.failures_as_input_errors(), gitops.open_repo(target.root) as repo:
+        name = branch or change.branch
+        rels = [target.rel(target.types), target.rel(target.matrix)]
+        original, create = gitops.preflight(
+            repo, rels, name, detached_ok=publish.base is not None
+        )
+        if publish.base is not None and not create:
+            raise InputError(
+                f"--base starts a new branch, and {name} is the current branch",
+                "drop --base to commit on it, or choose another --branch",
+            )
+        remote = remote_name(target.root) if publish.push or publish.pr else None
+        pr_base = _pr_base(repo, publish, original, name, create, remote)
+        if create and publish.base is None and original.startswith("olx/"):
+            outcome.warnings.append(_stacking(repo, name, original))
+        text = message_for(change, message, command_line)
+        if base is not None:
+            done = _commit_from(repo, change, name, text, original, ws, base)
+        else:
+            done = gitops.commit_change(
+                repo, change, name, text, original, create, untouched(target, change)
+            )
+        outcome.branch, outcome.commit = done.branch, done.commit
+        if remote is None:
+            return
+        pub.push(repo, remote, done.branch, done.commit)
+        outcome.pushed, outcome.remote = True, remote
+        if pr_base is None:
+            return
+        from olx.core.impact import stage_impact
+        from olx.repo.messages import is_diff_line, subject_for, what_changed
+
+        assert change.new_model is not None
+        request = pub.PullRequest(
+            pr_base,
+            done.branch,
+            subject_for(change, message),
+            pub.pr_body(
+                # The stages' component lines have their own section.
+                [line for line in what_changed(change) if not is_diff_line(line)],
+                stage_impact(ws.model, change.new_model),
+                _verify_lines(outcome.verified),
+                pr_checklist(target.root),
+                command_line,
+            ),
+        )
+        outcome.pull_request = pub.open_pull_request(
+            target.root, Path(repo.git_dir), request
+        )
+
+
+def _verify_lines(report: Any) -> list[str] | None:
+    """What ``--verify`` found, for the pull request's body (None: it did not run)."""
+    if report is None:
+        return None
+    from olx.core.verify import describe_unreachable, grouped_missing
+    from olx.repo.upstream import summary
+
+    lines = [summary(report)]
+    lines += [f"missing: {line}" for line in grouped_missing(report.missing)]
+    lines += [describe_unreachable(item) for item in report.unreachable]
+    return lines
+
+
+def _pr_base(
+    repo: Any,
+    publish: Publish,
+    original: str,
+    name: str,
+    create: bool,
+    remote: str | None,
+) -> str | None:
+    """The branch the pull request targets (None without ``--pr``): ``--base``'s
+    branch, else the branch the write started from; for a commit stacked on the
+    current branch, the branch that one was made from, else the remote's default.
+    Decided before anything is written: a write that cannot open its pull request is
+    refused whole."""
+    from olx.repo import publish as pub
+
+    if not publish.pr:
+        return None
+    if publish.base is not None:
+        found = pub.branch_of(repo, publish.base)
+        if found is None:
+            raise InputError(
+                f"--pr: --base {publish.base} is not a branch to open the pull "
+                "request against",
+                "name a branch with --base (main, origin/main)",
+            )
+        return found
+    if repo.head.is_detached:
+        raise InputError(
+            "--pr from a detached HEAD needs --base BRANCH",
+            "the pull request's base is --base's branch",
+        )
+    if create:
+        return original
+    found = pub.made_from(repo, name) or (
+        pub.default_branch(repo, remote) if remote else None
+    )
+    if found is None or found == name:
+        raise InputError(
+            f"--pr: cannot tell which branch {name} was made from",
+            f"push with --push, then: gh pr create --base BRANCH --head {name}",
+        )
+    return found
+
+
+def _stacking(repo: Any, name: str, original: str) -> str:
+    """The warning for a new branch made on an earlier olx write's branch."""
+    from olx.repo.publish import made_from
+
+    source = made_from(repo, original)
+    start = f"--base {source}" if source else "--base BRANCH"
+    return (
+        f"{name} starts from {original}, an earlier olx write's branch, and carries "
+        f"its change too; to start elsewhere: {start}"
+    )
+
+
+def _commit_from(
+    repo: Any,
+    change: Change,
+    name: str,
+    text: str,
+    original: str,
+    ws: Workspace,
+    base: str,
+) -> Any:
+    """``--base``: check out a new branch at REF (whose files the change was planned
+    against), commit there; on any failure, back to the original checkout and the new
+    branch deleted."""
+    from olx.repo import gitops
+
+    repo.git.checkout("-q", "-b", name, base)
+    try:
+        return gitops.commit_change(
+            repo, change, name, text, name, False, untouched_at(ws, change)
+        )
+    except BaseException:
+        with gitops.signals_deferred():
+            gitops.leave_branch(repo, original, name)
+        raise
+
+
+def untouched_at(ws: Workspace, change: Change) -> list[FileEdit]:
+    """:func:`untouched` for a workspace read from a commit (``--base``): the files the
+    change does not write, as that commit has them."""
+    written = {edit.path for edit in change.edits}
+    return [
+        FileEdit(path, shown, text, text)
+        for path, shown, text in (
+            (ws.types_path, ws.types_shown, ws.types_src),
+            (ws.matrix_path, ws.matrix_shown, ws.matrix_src),
+        )
+        if path not in written
+    ]
 
 
 def _verify_config(target: Target, verify: bool | None) -> Any:

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import git
 
-from olx import __version__
 from olx.core import values
 from olx.edit.change import Change, FileEdit
 from olx.edit.fileio import restore, write_edits
@@ -52,20 +51,6 @@ def open_repo(root: Path) -> git.Repo:
         ) from None
 
 
-def message_for(change: Change, first_line: str | None, command_line: str) -> str:
-    """``config: <summary>``, a body listing each change, the olx version and command.
-
-    ``command_line`` is already the re-runnable one (no ``--repo``, no machine paths:
-    :func:`olx.cli.cmdline.recorded`), so that a reviewer can repeat it in a checkout.
-    """
-    subject = first_line or f"config: {change.summary}"
-    # An indented detail belongs to the line above it (promote's component changes).
-    body = [f"  {d}" if d.startswith("  ") else f"- {d}" for d in change.details]
-    body += [f"- warning: {w}" for w in change.warnings]
-    body += ["", f"Made by olx {__version__}:", f"    {command_line}"]
-    return subject + "\n\n" + "\n".join(body) + "\n"
-
-
 def has_identity(repo: git.Repo) -> bool:
     """user.name and user.email from git config, or git's own identity variables."""
     with repo.config_reader() as cfg:
@@ -80,10 +65,14 @@ def has_identity(repo: git.Repo) -> bool:
     return name and email
 
 
-def preflight(repo: git.Repo, rels: list[str], branch: str) -> tuple[str, bool]:
+def preflight(
+    repo: git.Repo, rels: list[str], branch: str, detached_ok: bool = False
+) -> tuple[str, bool]:
     """Refuse the states SPEC.md forbids; returns (original branch, create branch?).
 
-    ``rels`` are the two files' paths relative to the work tree.
+    ``rels`` are the two files' paths relative to the work tree. With ``detached_ok``
+    (a new branch from ``--base``), a detached HEAD is allowed: the original is then
+    its commit.
     """
     git_dir = Path(repo.git_dir)
     if (git_dir / "index.lock").exists():
@@ -100,8 +89,11 @@ def preflight(repo: git.Repo, rels: list[str], branch: str) -> tuple[str, bool]:
                 f"the repository is in the middle of {what}",
                 "finish or abort it, then run olx again",
             )
-    if repo.head.is_detached:
-        raise InputError("HEAD is detached", "check out a branch, then run olx again")
+    if repo.head.is_detached and not detached_ok:
+        raise InputError(
+            "HEAD is detached",
+            "check out a branch, or start a new one with --base REF, then run olx again",
+        )
     if not repo.head.is_valid():
         raise InputError("the repository has no commits yet", "commit the matrix first")
     dirty = repo.git.status("--porcelain", "--", *rels)
@@ -122,7 +114,9 @@ def preflight(repo: git.Repo, rels: list[str], branch: str) -> tuple[str, bool]:
             'set it: git config user.name "Your Name"; '
             "git config user.email you@example.org",
         )
-    current = repo.active_branch.name
+    current = (
+        repo.head.commit.hexsha if repo.head.is_detached else repo.active_branch.name
+    )
     if branch == current:
         return current, False
     heads = [h.name for h in repo.heads]
@@ -430,6 +424,14 @@ def _rollback(
         if made.returncode == 0:  # (checkout -b may have failed to make it)
             git_quietly("branch", "-D", branch)
     return failed
+
+
+def leave_branch(repo: git.Repo, original: str, branch: str) -> None:
+    """Back to ``original`` (a branch, or a commit for a detached HEAD) and ``branch``
+    deleted: a new branch from ``--base`` whose commit did not happen."""
+    cwd = repo.working_tree_dir
+    for args in (["checkout", "-q", original], ["branch", "-D", branch]):
+        subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
 
 
 def mentions(root: Path, word: str, exclude: list[Path]) -> list[str]:

@@ -1,13 +1,16 @@
-"""What the git history of types.py says about a name that is no longer there.
+"""What the git history says about a name that is no longer there.
 
-``olx retire NAME`` of a name in neither file is "already retired" only when types.py
-once held NAME as a member of the release Enum, and ``olx remove-field NAME`` of a field
-the entry model does not declare is "already removed" only when the model once declared
-it; the message says in which commit it left. The lookup is cheap: ``git log -S`` (pickaxe) lists only the commits that changed
-how often the quoted name occurs in the file, and only those revisions are read, with
-the same ast reader as every other read. A revision that cannot be read (a syntax
-error, a file that is not there) is skipped, never fatal; without git, a repository or
-any history, the answer is "never held".
+"Already gone" (SPEC.md) means gone from a name the files once had: ``olx retire NAME``
+of a release, ``olx remove-field NAME`` of a field, ``olx remove-app VALUE`` of an
+application and ``olx disable-app`` of an entry that the history held are nothing to
+do, and say in which commit they left; a name the history never held is an input
+error. The lookups are cheap: ``git log -S`` (pickaxe) lists only the commits that
+changed how often the name occurs in a file, and only those revisions are read, with
+the same ast reader as every other read (an entry, which may name its application by an
+Enum reference, is looked for in the matrix file's revisions newest first, and only
+when some revision mentions the name). A revision that cannot be read (a syntax error,
+a file that is not there) is skipped, never fatal; without git, a repository or any
+history, the answer is "never held".
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from olx.core.entry_model import is_field
-from olx.core.reader import ENTRY_MODEL, read_types
+from olx.core.reader import ENTRY_MODEL, read_sources, read_types
 
 # Where a name left, for a change still in the work tree (HEAD holds it, the file not).
 UNCOMMITTED = "changes not committed yet"
@@ -94,6 +97,15 @@ def _field_held(name: str) -> Holds:
     return holds
 
 
+def _app_held(value: str) -> Holds:
+    def holds(source: str) -> bool | None:
+        return any(
+            a.value == value for a in read_types(source, "types.py").applications
+        )
+
+    return holds
+
+
 def _holds(root: Path, rev: str, rel: str, holds: Holds) -> bool | None:
     """Whether types.py at ``rev`` holds the name; None: unreadable."""
     proc = _git(root, "cat-file", "blob", f"{rev}:{rel}")
@@ -126,6 +138,13 @@ def field_removed_in(root: Path, types_path: Path, name: str) -> str | None:
     # regular expressions: the name as a word followed by its annotation's colon.
     pattern = f"(^|[^A-Za-z0-9_]){re.escape(name)}[[:space:]]*:"
     return _left_in(root, types_path, pattern, _field_held(name))
+
+
+def app_removed_in(root: Path, types_path: Path, value: str) -> str | None:
+    """Where the history of ``types_path`` last saw the application VALUE leave the
+    application Enums, as :func:`retired_in` says it; None when it never held it."""
+    pattern = f"[\"']{re.escape(value)}[\"']"
+    return _left_in(root, types_path, pattern, _app_held(value))
 
 
 def _left_in(root: Path, types_path: Path, pattern: str, holds: Holds) -> str | None:
@@ -171,6 +190,92 @@ def _left_in(root: Path, types_path: Path, pattern: str, holds: Holds) -> str | 
     return left
 
 
+def _rel(root: Path, path: Path) -> str | None:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except (OSError, ValueError):
+        return None
+
+
+def _blob(root: Path, rev: str, rel: str) -> str | None:
+    proc = _git(root, "cat-file", "blob", f"{rev}:{rel}")
+    if proc is None or proc.returncode != 0:
+        return None  # the file is not there at that revision
+    try:
+        return proc.stdout.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def entry_removed_in(
+    root: Path, types_path: Path, matrix_path: Path, entry: tuple[str, str, str]
+) -> str | None:
+    """How the history of the matrix file lost the entry ``(application value,
+    release, deployment)``: ``left in 1a2b3c4d5e 2025-01-01 "subject"``, or, for a
+    list that was made without it (cloned and trimmed in one commit, as a plan does),
+    ``made without it in …``; None when the history never held it there.
+
+    An entry may name its application by an Enum reference, which no pickaxe on the
+    value finds; so the revisions of the matrix file are read newest first until one
+    holds the entry (a runbook re-run finds it a commit or two back). A name that no
+    revision of either file ever mentions is not walked at all.
+    """
+    value = entry[0]
+    types_rel, matrix_rel = _rel(root, types_path), _rel(root, matrix_path)
+    if types_rel is None or matrix_rel is None:
+        return None
+    if not _log(root, matrix_rel, "-S", value) and not _log(
+        root, types_rel, "-S", value
+    ):
+        return None
+    commits = _log(root, matrix_rel)
+    later: Commit | None = None
+    for commit in reversed(commits):
+        found = _entry_at(root, commit[0], types_rel, matrix_rel, entry)
+        if found is None:
+            continue
+        holds, has_list, elsewhere = found
+        if holds or (not has_list and elsewhere):
+            how = "left" if holds else "made without it"
+            if later is None:
+                return f"{how} in {UNCOMMITTED}"
+            _, short, when, subject = later
+            day = datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%d")
+            return f'{how} in {short} {day} "{subject}"'
+        if not has_list:
+            return None  # the list came without it, from nowhere that had it
+        later = commit
+    return None
+
+
+def _entry_at(
+    root: Path, rev: str, types_rel: str, matrix_rel: str, entry: tuple[str, str, str]
+) -> tuple[bool, bool, bool] | None:
+    """At ``rev``: (the list holds the entry, the list exists, the deployment's list
+    of another release holds the application); None: unreadable there."""
+    value, release, deployment = entry
+    types_src, matrix_src = _blob(root, rev, types_rel), _blob(root, rev, matrix_rel)
+    if types_src is None or matrix_src is None:
+        return None
+    try:
+        model = read_sources(types_src, matrix_src, types_rel, matrix_rel)
+    except Exception:  # any revision olx cannot read is skipped (SPEC: never fatal)
+        return None
+
+    def held(block_release: str) -> bool | None:
+        block = model.matrix.block(block_release)
+        found = block.get(deployment) if block is not None else None
+        if found is None:
+            return None
+        return any(e.application == value for e in found.entries)
+
+    here = held(release)
+    elsewhere = any(
+        held(b.release) for b in model.matrix.release_map if b.release != release
+    )
+    return bool(here), here is not None, elsewhere
+
+
 def lookup(root: Path, types_path: Path) -> Callable[[str], str | None]:
     """:func:`retired_in` for one target, as the ops layer takes it."""
     return lambda name: retired_in(root, types_path, name)
@@ -179,3 +284,17 @@ def lookup(root: Path, types_path: Path) -> Callable[[str], str | None]:
 def field_lookup(root: Path, types_path: Path) -> Callable[[str], str | None]:
     """:func:`field_removed_in` for one target, as the ops layer takes it."""
     return lambda name: field_removed_in(root, types_path, name)
+
+
+def app_lookup(root: Path, types_path: Path) -> Callable[[str], str | None]:
+    """:func:`app_removed_in` for one target, as the ops layer takes it."""
+    return lambda value: app_removed_in(root, types_path, value)
+
+
+def entry_lookup(
+    root: Path, types_path: Path, matrix_path: Path
+) -> Callable[[str, str, str], str | None]:
+    """:func:`entry_removed_in` for one target, as the ops layer takes it."""
+    return lambda value, release, deployment: entry_removed_in(
+        root, types_path, matrix_path, (value, release, deployment)
+    )

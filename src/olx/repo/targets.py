@@ -69,6 +69,45 @@ def verify_table(root: Path) -> object | None:
     return None if section is None else section.get("verify")
 
 
+# What a merge of a release change does not do by itself (the how-to's notes): the
+# default of ``[tool.olx.pr] checklist``.
+DEFAULT_CHECKLIST = (
+    "Rebuild and push the ol-infrastructure Docker image (its pipeline), so that the "
+    "meta pipelines can load the new version matrix",
+    "Re-trigger the meta pipelines once the image is built",
+    "Watch the database migrations of the first deployment of a new release to each "
+    "stage; intervene where they conflict",
+)
+
+
+def remote_name(root: Path) -> str:
+    """``[tool.olx] remote``: where ``--push`` pushes (default ``origin``)."""
+    section = _tool_olx(root) or {}
+    value = section.get("remote", "origin")
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(
+            f"{root / 'pyproject.toml'}: [tool.olx] remote is not a remote's name",
+            'write it as remote = "origin"',
+        )
+    return value.strip()
+
+
+def pr_checklist(root: Path) -> list[str]:
+    """``[tool.olx.pr] checklist``: what the pull request's checklist lists."""
+    section = _tool_olx(root) or {}
+    pr = section.get("pr", {})
+    value = (
+        pr.get("checklist", list(DEFAULT_CHECKLIST)) if isinstance(pr, dict) else None
+    )
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(
+            f"{root / 'pyproject.toml'}: [tool.olx.pr] checklist is not a list of "
+            "strings",
+            'write it as checklist = ["Rebuild the image", "..."]',
+        )
+    return value
+
+
 def _configured(root: Path) -> dict[str, str]:
     """``types`` and ``matrix`` of ``[tool.olx]``; a value that is not a path (a
     number, a list, an empty string) is an input error, never silently ignored."""
@@ -162,19 +201,23 @@ def load(target: Target) -> tuple[Matrix, str, str]:
     )
 
 
+def _no_links(target: Target) -> None:
+    for path in (target.types, target.matrix):
+        if path.resolve() != Path(os.path.abspath(path)):
+            # Replacing a link by a file (or staging a path git sees beyond a link)
+            # would surprise everyone; refuse rather than guess.
+            raise InputError(
+                f"{target.rel(path)} is (or is reached through) a symbolic link",
+                "olx writes regular files only; name the real path",
+            )
+
+
 def workspace(target: Target):  # -> olx.edit.change.Workspace
     """The two files' texts as a workspace to plan writes against (read lazily)."""
     from olx.edit.change import Workspace
 
     types_shown, matrix_shown = target.rel(target.types), target.rel(target.matrix)
-    for path, shown in ((target.types, types_shown), (target.matrix, matrix_shown)):
-        if path.resolve() != Path(os.path.abspath(path)):
-            # Replacing a link by a file (or staging a path git sees beyond a link)
-            # would surprise everyone; refuse rather than guess.
-            raise InputError(
-                f"{shown} is (or is reached through) a symbolic link",
-                "olx writes regular files only; name the real path",
-            )
+    _no_links(target)
     return Workspace(
         target.types,
         target.matrix,
@@ -183,3 +226,32 @@ def workspace(target: Target):  # -> olx.edit.change.Workspace
         read_text(target.types, types_shown),
         read_text(target.matrix, matrix_shown),
     )
+
+
+def workspace_at(target: Target, commit: str):  # -> olx.edit.change.Workspace
+    """The two files as ``commit`` has them (``--base REF``): the workspace a write
+    plans against when its new branch starts there, not at HEAD."""
+    import subprocess
+
+    from olx.edit.change import Workspace
+
+    _no_links(target)
+    shown = (target.rel(target.types), target.rel(target.matrix))
+    texts = []
+    for rel in shown:
+        proc = subprocess.run(
+            ["git", "cat-file", "blob", f"{commit}:{rel}"],
+            cwd=target.root,
+            capture_output=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise InputError(
+                f"--base {commit[:10]} has no {rel}",
+                "name a commit that has both files",
+            )
+        try:
+            texts.append(proc.stdout.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ShapeError(rel, None, f"not UTF-8 ({exc.reason})") from None
+    return Workspace(target.types, target.matrix, *shown, *texts)

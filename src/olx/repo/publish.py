@@ -1,0 +1,244 @@
+"""After the commit: push the branch (``--push``) and open a pull request (``--pr``).
+
+The push goes through GitPython to ``[tool.olx] remote`` (default ``origin``) and sets
+the branch's upstream; git itself refuses anything but a new branch or a fast-forward
+(olx never forces). The pull request is opened with the GitHub CLI, ``gh pr create``,
+whose body file olx writes in the git directory (kept when ``gh`` fails, so that the
+command in the hint works as it is). A failure here never undoes the commit: it exits
+2 with the command to finish by hand.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import shlex
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import git
+
+from olx import __version__
+from olx.core.impact import StageImpact
+from olx.errors import InputError
+
+GH_TIMEOUT = 120  # seconds; gh talks to GitHub
+
+
+class PublishError(InputError):
+    """The commit is made; pushing it or opening its pull request failed (exit 2)."""
+
+
+def made_from(repo: git.Repo, branch: str) -> str | None:
+    """The branch that ``branch`` was checked out from when it was made, as HEAD's
+    reflog tells it (the oldest ``checkout: moving from main to olx/x``); through olx
+    branches made from olx branches, the first that is not one. None when the reflog
+    does not say (expired, or the branch came from elsewhere)."""
+    try:
+        log = repo.git.log("-g", "--format=%gs", "HEAD", "--")
+    except git.GitCommandError:
+        return None
+    moves = re.findall(r"^checkout: moving from (\S+) to (\S+)$", log, re.MULTILINE)
+    seen = set()
+    while branch not in seen:
+        seen.add(branch)
+        # The oldest move onto the branch: when it was made (later ones are visits).
+        source = next(
+            (a for a, b in reversed(moves) if b == branch and a != branch), None
+        )
+        if source is None or re.fullmatch(r"[0-9a-f]{40}", source):
+            return None
+        if not source.startswith("olx/"):
+            return source
+        branch = source
+    return None
+
+
+def branch_of(repo: git.Repo, ref: str) -> str | None:
+    """The branch a pull request can target for ``ref``: a local branch's name, or
+    ``main`` for a remote-tracking ``origin/main``; None for a tag or a commit."""
+    if ref in [h.name for h in repo.heads]:
+        return ref
+    for remote in repo.remotes:
+        prefix = f"{remote.name}/"
+        if ref.startswith(prefix) and any(r.name == ref for r in remote.refs):
+            return ref[len(prefix) :]
+    if ref.startswith("refs/heads/"):
+        return ref[len("refs/heads/") :]
+    return None
+
+
+def default_branch(repo: git.Repo, remote: str) -> str | None:
+    """The remote's default branch (``refs/remotes/<remote>/HEAD``), if git knows it."""
+    try:
+        ref = repo.git.symbolic_ref("-q", f"refs/remotes/{remote}/HEAD")
+    except git.GitCommandError:
+        return None
+    return ref.removeprefix(f"refs/remotes/{remote}/") or None
+
+
+def push(repo: git.Repo, remote_name: str, branch: str, commit: str) -> None:
+    """Push ``branch`` to the remote and set its upstream; PublishError otherwise."""
+    by_hand = f"git push --set-upstream {remote_name} {branch}"
+    done = f"committed {commit[:10]} on {branch}, but"
+    try:
+        remote = repo.remote(remote_name)
+    except ValueError:
+        raise PublishError(
+            f"{done} there is no remote {remote_name!r} to push it to",
+            f"add it, then: {by_hand} ([tool.olx] remote names another)",
+        ) from None
+    refspec = f"refs/heads/{branch}:refs/heads/{branch}"
+    # GitPython logs git's error lines as warnings; olx reports them itself, once.
+    quiet = logging.getLogger("git.remote")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)
+    try:
+        with repo.git.custom_environment(GIT_TERMINAL_PROMPT="0"):
+            infos = remote.push(refspec=refspec, set_upstream=True)
+    except git.GitCommandError as exc:
+        raise PublishError(
+            f"{done} the push to {remote_name} failed",
+            f"fix what git reports, then: {by_hand}",
+            details=_output(exc),
+        ) from None
+    finally:
+        quiet.setLevel(level)
+    refused = [i for i in infos if i.flags & (i.REJECTED | i.REMOTE_REJECTED)]
+    if refused:
+        raise PublishError(
+            f"{done} {remote_name} refused the push "
+            f"({refused[0].summary.strip()}): only a new branch or a fast-forward "
+            "is pushed",
+            f"bring {branch} up to date with {remote_name}/{branch}, then: {by_hand}",
+        )
+    try:
+        infos.raise_if_error()
+        if not infos or any(i.flags & i.ERROR for i in infos):
+            raise git.GitCommandError(["git", "push"], 1, "git pushed nothing")
+    except git.GitCommandError as exc:
+        raise PublishError(
+            f"{done} the push to {remote_name} failed",
+            f"fix what git reports, then: {by_hand}",
+            details=_output(exc),
+        ) from None
+
+
+def _output(exc: git.GitCommandError) -> str:
+    return "\n".join(
+        str(part).strip().removeprefix("stderr: ").strip().strip("'")
+        for part in (exc.stderr,)
+        if part
+    )
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    base: str
+    head: str
+    title: str
+    body: str
+
+    def command(self, body_file: Path) -> list[str]:
+        return [
+            "gh",
+            "pr",
+            "create",
+            "--base",
+            self.base,
+            "--head",
+            self.head,
+            "--title",
+            self.title,
+            "--body-file",
+            str(body_file),
+        ]
+
+
+def body_file(git_dir: Path, branch: str) -> Path:
+    """Where the body of ``branch``'s pull request is written: in the git directory
+    (never in the work tree, where it would be an untracked change)."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", branch).strip("-") or "branch"
+    return git_dir / "olx-pr" / f"{slug}.md"
+
+
+def open_pull_request(root: Path, git_dir: Path, request: PullRequest) -> str:
+    """Run ``gh pr create``; the pull request's URL. PublishError (exit 2, the
+    command to run as the hint) when gh is missing, not signed in or fails."""
+    path = body_file(git_dir, request.head)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(request.body, encoding="utf-8")
+    command = request.command(path)
+    hint = shlex.join(command)
+    done = f"pushed {request.head}, but"
+    env = {**os.environ, "GH_PROMPT_DISABLED": "1", "GIT_TERMINAL_PROMPT": "0"}
+    try:
+        proc = subprocess.run(
+            command,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=GH_TIMEOUT,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise PublishError(
+            f"{done} the GitHub CLI (gh) is not installed", f"install it, then: {hint}"
+        ) from None
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise PublishError(f"{done} gh pr create did not run: {exc}", hint) from None
+    if proc.returncode != 0:
+        raise PublishError(
+            f"{done} gh pr create failed (exit {proc.returncode})",
+            f"sign in with gh auth login if it asks, then: {hint}",
+            details=(proc.stderr or proc.stdout).strip(),
+        )
+    urls = re.findall(r"https?://\S+", proc.stdout)
+    path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        path.parent.rmdir()  # when no other body waits there
+    return urls[-1] if urls else proc.stdout.strip()
+
+
+def pr_body(
+    what: list[str],
+    impact: list[StageImpact],
+    verify: list[str] | None,
+    checklist: list[str],
+    command: str,
+) -> str:
+    """The pull request's body: what changed (the commit body), per stage what it
+    will build differently, verify's result for the changed stages when it ran, and
+    the checklist of what the merge does not do by itself."""
+    lines = ["## What changed", "", *what, ""]
+    lines += ["## What each stage will build differently", ""]
+    if not impact:
+        lines += ["No stage builds anything differently.", ""]
+    for item in impact:
+        moved = (
+            f"{item.before} → {item.after}"
+            if item.before not in (None, item.after)
+            else item.after
+        )
+        lines.append(f"**{item.deployment} {item.stage}** ({moved})")
+        lines += ["", "```diff", *(item.lines or ["(the same components)"]), "```", ""]
+    lines += ["## Verify", ""]
+    if verify is None:
+        refs = " ".join(dict.fromkeys(i.ref for i in impact))
+        lines.append(
+            "Not run with this change. That every branch these stages build exists "
+            f"upstream: `olx verify {refs}`".rstrip()
+            if refs
+            else "Not run with this change (no stage builds anything differently)."
+        )
+    else:
+        lines += ["```", *verify, "```"]
+    lines += ["", "## Checklist", ""]
+    lines += [f"- [ ] {item}" for item in checklist]
+    lines += ["", f"Made by olx {__version__}: `{command}`"]
+    # Markdown: GitHub wraps the text; a diff line or a command is never broken.
+    return "\n".join(lines) + "\n"
