@@ -310,3 +310,22 @@ def test_pr_on_a_branch_stacked_on_targets_the_branch_it_was_made_from(
     assert second.exit_code == 0, second.output
     args = (gh / "args").read_text().splitlines()
     assert args[2:6] == ["--base", "main", "--head", "release-day"]
+
+
+def test_the_pull_request_carries_what_verify_found(
+    example_repo: Path, remote: Path, gh: Path, upstreams
+) -> None:
+    # learning has no release/ulmo upstream: --force writes it, and the body says so.
+    upstreams.set("openedx/frontend-app-learning", ["master", "release/teak"])
+    result = invoke(
+        "--repo", example_repo, "promote", "xpro", "QA", "--verify", "--force", "--pr"
+    )
+    assert result.exit_code == 0, result.output
+    body = (gh / "body").read_text()
+    verify = body.split("## Verify\n\n")[1].split("\n## ")[0]
+    assert verify.startswith(
+        "```\nverified 10 components against 10 origins: 9 found, 1 missing\n"
+        "missing: learning: release/ulmo is not in "
+        "https://github.com/openedx/frontend-app-learning"
+    )
+    assert "for xpro QA\n```" in verify

@@ -27,6 +27,7 @@ from olx.core.entry_model import (
 from olx.core.evaluate import Evaluator
 from olx.core.model import Statement
 from olx.core.reader import ENTRY_MODEL, IDA_ENUM, MFE_ENUM, RELEASE_ENUM, parse
+from olx.core.wording import SUBJECT_ROOM
 from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_do
 from olx.edit.literals import LINE_LENGTH
 from olx.edit.proof import prove_tree
@@ -35,10 +36,6 @@ from olx.errors import InputError, SafetyError
 from olx.ops.entry_edit import keyword_sources
 
 FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
-
-
-# A commit subject is at most 72 characters, "config: " included.
-SUBJECT_ROOM = 72 - len("config: ")
 
 
 def subject(long: str, short: str) -> str:

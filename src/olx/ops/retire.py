@@ -18,6 +18,7 @@ import libcst as cst
 
 from olx.core import names, values
 from olx.core.reader import RELEASE_ENUM
+from olx.core.wording import fit
 from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_do
 from olx.edit.members import drop_at, find_member
 from olx.edit.sequences import remove_element
@@ -182,7 +183,7 @@ def retire_deployments(
             valid += [d for d in present if d not in valid]
             raise names.unknown("deployment", dep, valid)
     args = [name, *chosen]
-    summary = f"Retire {name} for {', '.join(chosen)}"
+    summary = fit(lambda d: f"Retire {name} for {d}", (chosen, "deployments"))
     drop = [dep for dep in present if dep in chosen]  # in block order
     if not drop:
         if block is None and model.types.release(name) is None:

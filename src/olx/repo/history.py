@@ -38,7 +38,7 @@ def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
             capture_output=True,
             check=False,
         )
-    except OSError:  # no git on this machine: no history to ask
+    except (OSError, ValueError):  # no git here, or a NUL in a name: never held
         return None
 
 

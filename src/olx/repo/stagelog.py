@@ -35,7 +35,7 @@ def _git(root: Path, *args: str) -> str | None:
             capture_output=True,
             check=False,
         )
-    except OSError:
+    except (OSError, ValueError):  # no git, or a NUL in an argument
         return None
     if proc.returncode != 0:
         return None
