@@ -15,6 +15,7 @@ from rewrite_support import replace_once, sources, workspace
 
 from olx.core import names
 from olx.errors import InputError, ShapeError
+from olx.ops.clone import clone_release
 from olx.ops.releases import add_release
 from olx.ops.retire import retire
 
@@ -108,12 +109,21 @@ def test_add_release_clone_from_onto_a_differing_block_hints_clone_release() -> 
     ws = workspace(TYPES, MATRIX)
     ws = ws.after(add_release(ws, "verawood", clone_from="teak"))
     ws = ws.after(retire(ws, "verawood", deployments=["mitx-staging"]))
+    # The release and its block exist: add-release is a no-op that says how the
+    # block differs (SPEC: runbooks run twice) ...
+    again = add_release(ws, "verawood", clone_from="ulmo")
+    assert not again.changed
+    assert again.notes == [
+        "release verawood and ReleaseMap['verawood'] already exist; nothing to do, "
+        "though the block differs from a clone of ulmo now: mitx, mitx-staging, xpro"
+    ]
+    # ... and the clone of the lists it lacks, next to one that differs, is refused
+    # with the clone-release that clones only those.
     with pytest.raises(InputError) as exc:
-        add_release(ws, "verawood", clone_from="ulmo")
+        clone_release(ws, "ulmo", "verawood")
     assert exc.value.message == (
         "ReleaseMap['verawood']['mitx'] exists and differs from a clone of ulmo"
     )
-    # add-release has no --deployment: the hint is the clone-release that can.
     assert exc.value.hint == (
         "edit it by hand, or clone only the deployments ReleaseMap['verawood'] "
         "lacks: olx clone-release ulmo verawood --deployment mitx-staging"

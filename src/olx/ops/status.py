@@ -161,9 +161,10 @@ def next_promotion(
         return NextPromotion(new, True, None, None, command)
     waiting = None
     if soak is not None and len(problems) == 1:
-        timing = soak.ready_at(dep, stage, current.release, new)
-        if timing is not None and soak.problem(dep, stage, current.release, new):
-            waiting = timing[2]  # soak time is all that holds it back
+        ready = soak.ready_at(dep, stage, current.release, new)
+        held = soak.problem(dep, stage, current.release, new) is not None
+        if held and ready is not None and ready > soak.now:
+            waiting = ready  # soak time is all that holds it back
     return NextPromotion(
         new, False, "; ".join(p for p, _ in problems), waiting, problems[0][1]
     )
