@@ -74,8 +74,17 @@ def _with_gaps(node: Any, elements: list[Any], gaps: list[Any], trailing: bool) 
     for i, elem in enumerate(elements):
         old = elem.comma if isinstance(elem.comma, cst.Comma) else cst.Comma()
         if i < len(elements) - 1:
+            if (
+                isinstance(elem.comma, cst.Comma)
+                and old.whitespace_after is gaps[i + 1]
+            ):
+                rebuilt.append(elem)  # as it was: the same node (see _keep)
+                continue
             comma = old.with_changes(whitespace_after=gaps[i + 1])
         elif trailing:
+            if isinstance(elem.comma, cst.Comma) and _empty(old.whitespace_after):
+                rebuilt.append(elem)
+                continue
             comma = old.with_changes(whitespace_after=cst.SimpleWhitespace(""))
         else:
             comma = cst.MaybeSentinel.DEFAULT
@@ -83,10 +92,23 @@ def _with_gaps(node: Any, elements: list[Any], gaps: list[Any], trailing: bool) 
     return node.with_changes(
         elements=rebuilt,
         **{
-            opening: getattr(node, opening).with_changes(whitespace_after=gaps[0]),
-            closing: getattr(node, closing).with_changes(whitespace_before=gaps[-1]),
+            opening: _keep(getattr(node, opening), "whitespace_after", gaps[0]),
+            closing: _keep(getattr(node, closing), "whitespace_before", gaps[-1]),
         },
     )
+
+
+def _empty(whitespace: Any) -> bool:
+    return isinstance(whitespace, cst.SimpleWhitespace) and not whitespace.value
+
+
+def _keep(node: Any, field: str, value: Any) -> Any:
+    """``node`` with ``field`` set to ``value``; the very same node when it already
+    has that value, so that a list's writer knows the node did not change
+    (:func:`olx.edit.splice.rewrite_spans` then keeps its text)."""
+    if getattr(node, field) is value:
+        return node
+    return node.with_changes(**{field: value})
 
 
 def _trailing(node: Any) -> bool:

@@ -8,6 +8,7 @@ other line is kept byte for byte.
 
 from __future__ import annotations
 
+from olx.edit.diff import rewritten
 from olx.edit.splice import newline_of, split_lines
 
 
@@ -20,6 +21,7 @@ def remove_lines(source: str, ranges: list[tuple[int, int]]) -> str:
     line ranges, each holding one whole statement and nothing else)."""
     nl = newline_of(source)
     lines = split_lines(source)
+    edits: list[tuple[int, int, int, int]] = []  # what changed, for the diff
     for start, end in sorted(ranges, reverse=True):
         first, stop = start - 1, end  # 0-based, stop exclusive
         while (
@@ -38,10 +40,14 @@ def remove_lines(source: str, ranges: list[tuple[int, int]]) -> str:
             keep = 0  # nothing after it (or before it): no blank lines to keep
         else:
             keep = max(first - above, below - stop)
+        lo = above
         if below == len(lines) and above > 0 and not lines[above - 1].endswith("\n"):
             lines[above - 1] += nl
+            lo = above - 1
         lines[above:below] = [nl] * keep
+        edits.append((lo, below, lo, above + keep))
     text = "".join(lines)
     if not source.endswith(("\n", "\r")) and text.endswith(nl):
         text = text[: -len(nl)]  # the file had no final newline: it still has none
-    return text
+        edits.append((len(lines) - 1, len(lines), len(lines) - 1, len(lines)))
+    return rewritten(source, text, edits)

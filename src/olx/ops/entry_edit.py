@@ -19,6 +19,7 @@ import libcst as cst
 
 from olx.core.model import AppEntry, Application, Matrix, Release
 from olx.core.reader import ENTRY_MODEL, IDA_ENUM, MFE_ENUM, RELEASE_ENUM
+from olx.edit.lists import ListRewrite
 from olx.edit.literals import LINE_LENGTH, checked, render, string_literal
 from olx.edit.sequences import (
     call_is_exploded,
@@ -28,7 +29,7 @@ from olx.edit.sequences import (
     remove_arg,
     remove_element,
 )
-from olx.edit.splice import rewrite_span, split_lines
+from olx.edit.splice import rewrite_spans, split_lines
 from olx.errors import InputError, SafetyError
 
 # (indent of the line, column where the value starts, characters after it) → source.
@@ -172,14 +173,24 @@ class KeywordOrder:
 
     def __init__(self, model: Matrix) -> None:
         self.declared = list(model.types.entry_fields)
-        self.before: dict[tuple[str, str], int] = {}
-        for block in model.matrix.release_map:
-            for dep in block.deployments:
-                for entry in dep.entries:
-                    kws = list(entry.values)
-                    for i, a in enumerate(kws):
-                        for b in kws[i + 1 :]:
-                            self.before[a, b] = self.before.get((a, b), 0) + 1
+        self._model = model
+        self._before: dict[tuple[str, str], int] | None = None
+
+    @property
+    def before(self) -> dict[tuple[str, str], int]:
+        """How often keyword a precedes keyword b, counted on first use (a write that
+        only removes entries never asks)."""
+        if self._before is None:
+            counts: dict[tuple[str, str], int] = {}
+            for block in self._model.matrix.release_map:
+                for dep in block.deployments:
+                    for entry in dep.entries:
+                        kws = list(entry.values)
+                        for i, a in enumerate(kws):
+                            for b in kws[i + 1 :]:
+                                counts[a, b] = counts.get((a, b), 0) + 1
+            self._before = counts
+        return self._before
 
     def _rank(self, name: str) -> int:
         return (
@@ -240,6 +251,24 @@ class ListEdit:
     insertions: list[tuple[int, EntryStyle, list[tuple[str, Writer]]]] = field(
         default_factory=list
     )
+
+    def touched(self) -> tuple[int, int] | None:
+        """The first and last entry it edits (None when it inserts: the whole list
+        is parsed, :class:`olx.edit.lists.ListRewrite`)."""
+        indexes = [*self.keywords, *self.removals]
+        if self.insertions or not indexes:
+            return None
+        return min(indexes), max(indexes)
+
+    def shifted(self, first: int) -> ListEdit:
+        """The same edit of a window of the list whose first entry is ``first``."""
+        if not first:
+            return self
+        return ListEdit(
+            {i - first: kws for i, kws in self.keywords.items()},
+            {i - first for i in self.removals},
+            list(self.insertions),
+        )
 
 
 def _element_indent(node: cst.List, index: int) -> int | None:
@@ -367,11 +396,13 @@ def rewrite_entries(
 ) -> str:
     """Apply every list edit, each to its own list literal alone.
 
-    Only the lists that change are parsed with libcst (:func:`rewrite_span`), from the
-    last in the file to the first so that the spans of the others stay true: an edit of
-    one entry costs what its list costs, not what ReleaseMap costs.
+    Only the lists that change are rewritten (:func:`rewrite_spans`, which splices
+    them back from the last to the first, splitting and joining the file once), and of
+    each only the entries an edit touches and their neighbours are parsed with libcst
+    (:class:`ListRewrite`): an edit of one entry costs what that entry costs, not what
+    its list or ReleaseMap costs.
     """
-    order = order or KeywordOrder(model)
+    keyword_order = order or KeywordOrder(model)
     width = file_width(matrix_src)
     lines = split_lines(matrix_src)
     located = []
@@ -380,20 +411,22 @@ def rewrite_entries(
         dep = block.get(deployment) if block is not None else None
         if dep is None or dep.list_span is None:
             raise SafetyError(f"ReleaseMap[{release!r}][{deployment!r}] not found")
-        located.append((dep.list_span, edit))
-    located.sort(key=lambda item: (item[0].start_line, item[0].start_col), reverse=True)
-    for span, edit in located:
-        line = lines[span.start_line - 1]
+        line = lines[dep.list_span.start_line - 1]
         key_indent = len(line) - len(line.lstrip(" "))
 
         def transform(
-            node: cst.BaseExpression,
+            node: cst.List,
+            first: int,
             edit: ListEdit = edit,
             key_indent: int = key_indent,
         ) -> cst.List:
-            if not isinstance(node, cst.List):
-                raise SafetyError("a ReleaseMap deployment value is not a list")
-            return _edit_list(node, edit, order, key_indent, width)
+            return _edit_list(
+                node, edit.shifted(first), keyword_order, key_indent, width
+            )
 
-        matrix_src = rewrite_span(matrix_src, span, transform)
-    return matrix_src
+        located.append(
+            ListRewrite(
+                dep.list_span, transform, [e.span for e in dep.entries], edit.touched()
+            )
+        )
+    return rewrite_spans(matrix_src, located)
