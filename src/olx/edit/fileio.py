@@ -52,10 +52,11 @@ def olx_file(root: Path, name: str) -> Path:
     git_dir = _git_dir(root)
     if git_dir is not None:
         return git_dir / name
-    import hashlib
     import tempfile
+    import zlib  # (hashlib would load OpenSSL on every command outside git)
 
-    digest = hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:16]
+    where = str(root.resolve()).encode()
+    digest = f"{zlib.crc32(where):08x}{zlib.adler32(where):08x}"
     return Path(tempfile.gettempdir()) / f"olx-{digest}-{name}"
 
 

@@ -114,6 +114,8 @@ def remove_app(
 
 def _references(source: str, shown: str, enum: str, app: Application) -> list[str]:
     """``file:line`` of every ``Enum.member``/``Enum["member" or "value"]`` left."""
+    if app.member not in source and app.value not in source:
+        return []  # no such reference can be written without either (no parse)
     found = []
     for node in ast.walk(parse(source, shown)):
         target = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import signal
+import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from olx.repo.targets import (
     Target,
     pr_checklist,
     remote_name,
+    verify_table,
     workspace,
     workspace_at,
 )
@@ -171,7 +173,6 @@ def _workspace(target: Target, publish: Publish) -> Workspace:
 
 def _base_commit(target: Target, ref: str) -> str:
     """``--base REF``'s commit; an input error when REF names none."""
-    import subprocess
 
     proc = subprocess.run(
         ["git", "rev-parse", "-q", "--verify", "--end-of-options", f"{ref}^{{commit}}"],
@@ -370,6 +371,8 @@ def _verify_config(target: Target, verify: bool | None) -> Any:
     """The verification settings when this write verifies, else None (no network)."""
     if verify is False:
         return None
+    if verify is None and verify_table(target.root) is None:
+        return None  # nothing asks for it: not even the upstream layer is loaded
     from olx.repo.upstream import verify_config
 
     config = verify_config(target)
@@ -414,7 +417,7 @@ def follow_up(target: Target, change: Change, word: str) -> list[str]:
     """Lines that still mention ``word`` as a word, as a checklist: the other files of
     the repository (``git grep -w``) and the two files as the change leaves them (so
     that a dry run lists what would remain, not what it removes)."""
-    from olx.repo.gitops import mentions
+    from olx.repo.grep import mentions
 
     pattern = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(word)}(?![A-Za-z0-9_])")
     within = [w for w in change.follow_up_within if word in w]

@@ -432,23 +432,3 @@ def leave_branch(repo: git.Repo, original: str, branch: str) -> None:
     cwd = repo.working_tree_dir
     for args in (["checkout", "-q", original], ["branch", "-D", branch]):
         subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
-
-
-def mentions(root: Path, word: str, exclude: list[Path]) -> list[str]:
-    """``git grep -w -n WORD`` in the work tree, minus the given files: a checklist."""
-    skip = {p.resolve() for p in exclude}
-    try:
-        out = subprocess.run(
-            ["git", "grep", "-n", "-w", "-I", "--untracked", "-e", word],
-            cwd=root,
-            capture_output=True,
-            text=True,
-        )
-    except OSError:
-        return []
-    found = []
-    for line in out.stdout.splitlines():
-        path = line.split(":", 1)[0]
-        if (root / path).resolve() not in skip:
-            found.append(line)
-    return found
