@@ -123,3 +123,64 @@ def test_the_console_entry_points_are_run():
     assert script.value == "olx.cli:run"
     main_py = Path(__file__).parents[1] / "src" / "olx" / "__main__.py"
     assert "run()" in main_py.read_text(encoding="utf-8")
+
+
+# --- one command built per run ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, word",
+    [
+        (["promote", "xpro", "QA"], "promote"),
+        (["--repo", "show", "check"], "check"),  # a global option's value is no word
+        (["--repo=show", "--json", "show", "xpro"], "show"),
+        (["--types", "t.py", "--matrix", "m.py", "diff", "a", "b"], "diff"),
+        (["--", "plan", "f"], "plan"),
+        (["--help"], None),
+        (["--json"], None),
+        ([], None),
+    ],
+)
+def test_the_command_word(args: list[str], word: str | None):
+    from olx.cli import entry
+
+    assert entry._command_word(args) == word
+
+
+def test_a_run_builds_only_the_command_it_names(monkeypatch: pytest.MonkeyPatch):
+    from olx.cli import app, entry
+
+    lean = entry.lean_app(["--repo", "x", "add-release", "verawood"])
+    assert [i.name for i in lean.registered_commands] == ["add-release"]
+    assert len(app.registered_commands) > 20  # the app itself keeps every command
+    assert lean.registered_callback is app.registered_callback
+    for args in (["--help"], ["promot", "x"], []):  # the list, the closest name
+        assert entry.lean_app(args) is app
+    monkeypatch.setenv("_OLX_COMPLETE", "complete_bash")
+    assert entry.lean_app(["promote"]) is app
+
+
+def test_every_command_reads_its_arguments_alike_built_alone():
+    from typer.testing import CliRunner
+
+    from olx.cli import app, entry
+
+    runner = CliRunner()
+    for info in app.registered_commands:
+        name = info.name or info.callback.__name__.replace("_", "-")
+        alone = entry.lean_app([name])
+        assert alone is not app
+        for args in ([name, "--help"], [name, "--no-such-option"]):
+            full = runner.invoke(app, args, env={"COLUMNS": "100"})
+            lean = runner.invoke(alone, args, env={"COLUMNS": "100"})
+            assert (lean.exit_code, lean.output) == (full.exit_code, full.output)
+
+
+def test_main_runs_the_command_built_alone(example_repo: Path, capsys):
+    from olx.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["--repo", str(example_repo), "--json", "show", "xpro", "QA"])
+    assert done.value.code == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["deployment"] == "xpro" and list(shown["stages"]) == ["QA"]
