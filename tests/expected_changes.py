@@ -65,7 +65,8 @@ def _cloned(entries: list[dict], old: str, new: str) -> list[dict]:
         entry = dict(entry)
         if entry["release"] == old:
             entry["release"] = new
-        entry["branch_override"] = _rename(entry["branch_override"], old, new)
+        if "branch_override" in entry:  # remove-field may have taken it
+            entry["branch_override"] = _rename(entry["branch_override"], old, new)
         out.append(entry)
     return out
 
@@ -196,18 +197,32 @@ def _expect_remove_app(cmd: Command, old: dict, new: dict) -> None:
     assert new == expected
 
 
-def _new_entry(old: dict, cmd: Command, constants: dict) -> dict[str, Any]:
+def _new_entry(
+    old: dict, cmd: Command, constants: dict, added: dict[str, Any]
+) -> dict[str, Any]:
     app, rel, _ = cmd.args
     kw = cmd.kwargs
+    # The declared fields, as an entry shows them (with no entry left, as the added
+    # one does: the JSON holds them nowhere else).
     fields = next(
-        list(e) for by in old["release_map"].values() for es in by.values() for e in es
+        (
+            list(e)
+            for by in old["release_map"].values()
+            for es in by.values()
+            for e in es
+        ),
+        list(added),
     )
     entry: dict[str, Any] = dict.fromkeys(fields)
     kind = next(a["type"] for a in old["applications"] if a["value"] == app)
     entry.update(application=app, application_type=kind, release=kw.get("pin", rel))
-    entry["branch_override"] = kw.get("branch")
-    entry["origin_override"] = kw.get("origin")
-    entry["runtime_version_override"] = kw.get("runtime")
+    for option, name in (
+        ("branch", "branch_override"),
+        ("origin", "origin_override"),
+        ("runtime", "runtime_version_override"),
+    ):
+        if name in fields:  # remove-field may have taken it
+            entry[name] = kw.get(option)
     for text in kw.get("sets", []):
         name, value = _field_value(text, constants)
         entry[name] = value
@@ -223,7 +238,7 @@ def _expect_enable(cmd: Command, old: dict, new: dict, constants: dict) -> None:
     assert len(after) == len(before) + 1
     assert _subsequence(before, after)
     added = next(e for i, e in enumerate(after) if i >= len(before) or e != before[i])
-    assert added == _new_entry(old, cmd, constants)
+    assert added == _new_entry(old, cmd, constants, added)
 
 
 def _expect_disable(cmd: Command, old: dict, new: dict) -> None:

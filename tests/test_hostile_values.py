@@ -143,6 +143,10 @@ def _values(kind: str) -> list[str]:
         return MESSAGE_REFUSED
     if kind == "set":  # ``{}`` is JSON: data (an empty dict), tested below
         return [v for v in EVERYTHING if v != "{}"]
+    if kind == "type":  # ``None`` is an annotation that admits None
+        return [v for v in EVERYTHING if v != "None"]
+    if kind == "app-value":  # a renamed value is data: a keyword or a dot may be one
+        return [v for v in EVERYTHING if v not in {"a.b", *KEYWORDS}]
     return EVERYTHING  # url, runtime
 
 
@@ -177,6 +181,10 @@ CASES: list[tuple[str, str, list[str]]] = [
     ("set-app-repository", "url", ["set-app", "edx-platform", "--repository", "V"]),
     ("set-app-path", "path", ["set-app", "learning", "--path", "V"]),
     ("remove-app-value", "name", ["remove-app", "V"]),
+    ("set-app-rename", "app-value", ["set-app", "authoring", "--rename", "V"]),
+    ("add-field-name", "name", ["add-field", "V", "list[str] | None"]),
+    ("add-field-type", "type", ["add-field", "audience", "V"]),
+    ("remove-field-name", "name", ["remove-field", "V"]),
     ("enable-app-app", "name", ["enable-app", "V", "ulmo", "mitx"]),
     ("enable-app-release", "name", ["enable-app", "notes-api", "V", "mitxonline"]),
     ("enable-app-deployment", "name", ["enable-app", "notes-api", "ulmo", "V"]),

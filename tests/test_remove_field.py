@@ -93,6 +93,17 @@ def test_remove_field_with_every_use_and_the_constants_it_leaves_unused(tmp_path
     assert_ruff_clean(tmp_path, types=change.new_types, matrix=change.new_matrix)
 
 
+def test_crlf_and_a_byte_order_mark_are_kept():
+    types_src, matrix_src = source("model_fields")
+    crlf = workspace(
+        types_src.replace("\n", "\r\n"), "\ufeff" + matrix_src.replace("\n", "\r\n")
+    )
+    change = remove_field(crlf, "branding_overrides")
+    plain = remove_field(ws_of("model_fields"), "branding_overrides")
+    assert change.new_types == plain.new_types.replace("\n", "\r\n")
+    assert change.new_matrix == "\ufeff" + plain.new_matrix.replace("\n", "\r\n")
+
+
 def test_merged_constants_go_with_the_last_use_of_them(tmp_path):
     _, matrix_src = source("constants_branding_overrides")
     change = remove_field(ws_of("constants_branding_overrides"), "branding_overrides")

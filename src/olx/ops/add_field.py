@@ -2,7 +2,7 @@
 
 ``NAME: TYPE = None`` goes after the model's last field (before its properties and
 methods), at the class body's indentation, laid out as ruff would. TYPE is validated
-and normalised by :mod:`olx.core.annotations`: nothing typed becomes code. Every entry
+and normalised by :mod:`olx.core.field_type`: nothing typed becomes code. Every entry
 of ``ReleaseMap`` gains the field, null (or the value an entry already gave the
 keyword before the model declared it).
 """
@@ -17,7 +17,7 @@ from typing import Any
 
 import libcst as cst
 
-from olx.core import annotations
+from olx.core import field_type
 from olx.core.entry_model import (
     BASEMODEL_NAMES,
     EntryModel,
@@ -164,8 +164,8 @@ def add_field(ws: Workspace, name: str, type_text: str) -> Change:
             f"{ENTRY_MODEL} in {ws.types_shown} declares no fields",
             "olx adds a field after the model's last one: declare the first by hand",
         )
-    names = annotations.bindings(entry.module, entry.index)
-    annotation = annotations.validate(
+    names = field_type.bindings(entry.module, entry.index)
+    annotation = field_type.validate(
         type_text, names, quote_of(ws.types_src, entry.module)
     )
     args = [name]
@@ -174,7 +174,7 @@ def add_field(ws: Workspace, name: str, type_text: str) -> Change:
     if existing is not None:
         shown = ast.unparse(existing.annotation)
         where = f"{ws.types_shown}:{existing.line}"
-        if annotations.same(existing.annotation, annotation.node):
+        if field_type.same(existing.annotation, annotation.node):
             return nothing_to_do(
                 ws,
                 "add-field",

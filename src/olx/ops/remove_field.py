@@ -83,7 +83,9 @@ def _loads(node: ast.AST) -> Counter[str]:
 def _entry_calls(module: ast.Module) -> list[ast.Call]:
     """Every ``OpenEdxApplicationVersion(...)`` inside ReleaseMap's value."""
     for node in module.body:
-        target = node.target if isinstance(node, ast.AnnAssign) else None
+        target: ast.expr | None = (
+            node.target if isinstance(node, ast.AnnAssign) else None
+        )
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
         if isinstance(target, ast.Name) and target.id == RELEASE_MAP:

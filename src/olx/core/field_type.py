@@ -92,12 +92,12 @@ def _bound_by(node: ast.stmt, out: Bindings, runtime: bool, early: bool) -> None
         for stmt in [*node.body, *node.orelse]:
             _bound_by(stmt, out, inner, early)
     elif isinstance(node, (ast.Try, ast.With)):
-        for stmt in ast.iter_child_nodes(node):
-            if isinstance(stmt, ast.stmt):
-                _bound_by(stmt, out, runtime, early)
-            elif isinstance(stmt, ast.ExceptHandler):
-                for inner in stmt.body:
-                    _bound_by(inner, out, runtime, early)
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt):
+                _bound_by(child, out, runtime, early)
+            elif isinstance(child, ast.ExceptHandler):
+                for handled in child.body:
+                    _bound_by(handled, out, runtime, early)
     elif type(node).__name__ == "TypeAlias":  # ``type X = ...`` (Python 3.12+)
         names.append(node.name.id)  # type: ignore[attr-defined]
     out.anywhere.update(names)
