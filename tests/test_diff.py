@@ -149,3 +149,13 @@ def test_lines_end_at_newlines_only() -> None:
     assert unified_diff([FileEdit(Path("x"), "x", old, new)]) == (
         "--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n a\fb\n-c\u2028d\n+c\u2028D\n e\n"
     )
+
+
+def test_a_rewritten_text_copies_and_pickles_with_its_regions() -> None:
+    import copy
+    import pickle
+
+    text = Rewritten("a\nB\n", "a\nb\n", [(1, 2, 1, 2)])
+    for again in (copy.deepcopy(text), pickle.loads(pickle.dumps(text))):
+        assert again == text and again.base == "a\nb\n"
+        assert again.regions == ((1, 2, 1, 2),)

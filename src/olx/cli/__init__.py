@@ -43,3 +43,4 @@ def run() -> NoReturn:
 
     gc.disable()
     _entry().run()
+    raise AssertionError("unreachable: olx.cli.entry.run exits")

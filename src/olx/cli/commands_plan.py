@@ -38,7 +38,7 @@ STEP_COMMANDS = (
     "remove-field",
 )
 # The app's help options: in a step, click would print help and plan nothing.
-HELP_OPTIONS = tuple(cli_app.info.context_settings["help_option_names"])
+HELP_OPTIONS = tuple((cli_app.info.context_settings or {})["help_option_names"])
 
 
 def _read_runbook(path: Path) -> str:

@@ -46,6 +46,10 @@ class Rewritten(str):
         out.regions = tuple(regions)
         return out
 
+    def __getnewargs__(self) -> tuple[str, str, tuple[Region, ...]]:  # type: ignore[override]
+        # (str's own gives the text only: copy and pickle would fail)
+        return str(self), self.base, self.regions
+
 
 def rewritten(source: str, new: str, edits: Sequence[Region]) -> Rewritten:
     """``new``, made from ``source`` by the line edits ``edits`` (made in this order,

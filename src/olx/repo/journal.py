@@ -248,7 +248,7 @@ def _recover_commit(root: Path, journal: Journal) -> list[str]:
             f".git/{NAME}",
         )
     _ours(journal)
-    if _rev(root, "HEAD") != journal.start and head == journal.branch:
+    if journal.start and _rev(root, "HEAD") != journal.start and head == journal.branch:
         # A commit whose check failed (a hook changed it) and whose undo did not
         # finish: the branch tip is olx's commit.
         _must(root, "reset", "-q", "--soft", journal.start)
@@ -258,8 +258,9 @@ def _recover_commit(root: Path, journal: Journal) -> list[str]:
     if journal.create and head == journal.branch and journal.original:
         _must(root, "checkout", "-q", journal.original)
         done.append(f"checked out {journal.original}")
-    if journal.create and _rev(root, f"refs/heads/{journal.branch}") == journal.start:
-        _must(root, "branch", "-q", "-D", journal.branch)
+    made = journal.branch
+    if journal.create and made and _rev(root, f"refs/heads/{made}") == journal.start:
+        _must(root, "branch", "-q", "-D", made)
         done.append(f"deleted branch {journal.branch}")
     return done or ["nothing had been changed yet"]
 
