@@ -184,3 +184,31 @@ def test_main_runs_the_command_built_alone(example_repo: Path, capsys):
     assert done.value.code == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["deployment"] == "xpro" and list(shown["stages"]) == ["QA"]
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["--json", "promote", "xpro", "QA", "--dry-run"],
+        ["plan", "RUNBOOK", "--dry-run"],
+        ["--help"],
+    ],
+    ids=lambda w: w[0],
+)
+def test_the_console_script_runs_every_kind_of_command_line(
+    example_repo: Path, words: list[str]
+):
+    runbook = example_repo.parent / "day.txt"
+    runbook.write_text("promote xpro QA\nenable-app profile ulmo mitx\n")
+    args = [str(runbook) if w == "RUNBOOK" else w for w in words]
+    proc = subprocess.run(
+        [sys.executable, "-m", "olx", "--repo", str(example_repo), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    if "--help" in words:
+        assert "promote" in proc.stdout and "remove-field" in proc.stdout
+    else:
+        assert "OpenEdxSupportedRelease" in proc.stdout

@@ -2,8 +2,8 @@
 
 ``entry`` holds the typer app and the console script; the ``commands_*`` modules
 register the commands on it, one module per family. They are loaded on first use of
-``app`` or ``main`` (or by ``run``), so that the console script can pause the cycle
-collector before typer and the commands load (see :func:`olx.cli.entry.run`).
+``app`` or ``main``, or by ``run``: the console script pauses the cycle collector before
+typer and the commands load (see :func:`olx.cli.entry.run`).
 """
 
 from __future__ import annotations
@@ -13,19 +13,26 @@ from typing import Any, NoReturn
 __all__ = ["app", "main", "run"]
 
 
+MODULES = (
+    "commands_audit",
+    "commands_entries",
+    "commands_fields",
+    "commands_plan",
+    "commands_read",
+    "commands_release",
+    "commands_types",
+    "commands_upstream",
+)
+
+
 def _entry() -> Any:
-    """:mod:`olx.cli.entry`, with every command registered on its app."""
-    from olx.cli import (  # noqa: F401 (each module registers its commands)
-        commands_audit,
-        commands_entries,
-        commands_fields,
-        commands_plan,
-        commands_read,
-        commands_release,
-        commands_types,
-        commands_upstream,
-        entry,
-    )
+    """:mod:`olx.cli.entry`, with every command registered on its app (a run then
+    builds only the one it names: :func:`olx.cli.entry.lean_app`)."""
+    import importlib
+
+    for name in MODULES:
+        importlib.import_module(f"olx.cli.{name}")  # registers its commands
+    from olx.cli import entry
 
     return entry
 
