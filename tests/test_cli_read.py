@@ -463,8 +463,9 @@ def test_json_error_shape(example_repo: Path, args: tuple[str, ...]):
     result = invoke("--repo", example_repo, *args)
     assert result.exit_code == 2
     data = json.loads(result.stdout)
-    assert set(data) == {"error", "hint", "exit_code"}
+    assert set(data) == {"error", "hint", "exit_code", "kind"}
     assert data["exit_code"] == 2
+    assert data["kind"] == "config"  # types.py is not where the target says
     assert isinstance(data["error"], str) and "types.py" in data["error"]
     assert data["hint"] is None or isinstance(data["hint"], str)
     assert "Traceback" not in result.output
@@ -474,7 +475,8 @@ def test_json_error_shape_console_entry(example_repo: Path, run_main):
     code, out, err = run_main("--repo", example_repo / "nowhere", "--json", "show")
     assert code == 2
     data = json.loads(out)
-    assert set(data) == {"error", "hint", "exit_code"} and data["exit_code"] == 2
+    assert set(data) == {"error", "hint", "exit_code", "kind"}
+    assert (data["exit_code"], data["kind"]) == (2, "config")
     assert "Traceback" not in err
 
 
@@ -492,7 +494,8 @@ def test_unknown_command_console_entry(example_repo: Path, run_main):
     code, out, _ = run_main("--repo", example_repo, "--json", "frobnicate")
     assert code == 2
     data = json.loads(out)
-    assert set(data) == {"error", "hint", "exit_code"} and data["exit_code"] == 2
+    assert set(data) == {"error", "hint", "exit_code", "kind"}
+    assert (data["exit_code"], data["kind"]) == (2, "usage")
 
 
 def test_unknown_option_exit_2(example_repo: Path, run_main):

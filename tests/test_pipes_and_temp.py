@@ -92,13 +92,13 @@ def test_each_directory_outside_git_has_its_own_lock_and_journal(
 def test_the_lock_outside_git_still_excludes_a_second_writer(
     tmp_path: Path, private_temp: Path
 ) -> None:
-    from olx.edit.fileio import LockBusyError
+    from olx.errors import BusyError
 
     target = tmp_path / "plain"
     target.mkdir()
     with repo_lock(target):
         assert lock_path(target).exists()
-        with pytest.raises(LockBusyError), repo_lock(target, wait=0.1):
+        with pytest.raises(BusyError), repo_lock(target, wait=0.1):
             pass
     assert not lock_path(target).exists()
     with repo_lock(target, wait=0):  # free again

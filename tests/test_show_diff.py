@@ -210,6 +210,7 @@ def test_a_stage_the_deployment_lacks_is_an_input_error():
         "error": "deployment 'online' has no CI stage",
         "hint": "its stages: QA, Production",
         "exit_code": 2,
+        "kind": "unknown-name",
     }
 
 

@@ -18,7 +18,7 @@ from olx.cli.entry import (
     write_command,
 )
 from olx.cli.entry import app as cli_app
-from olx.errors import InputError
+from olx.errors import BadValueError, FileAccessError, UsageError
 
 # The commands a runbook step may run: every command that writes, but plan itself.
 STEP_COMMANDS = (
@@ -45,11 +45,13 @@ def _read_runbook(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot read the runbook: {exc.strerror}") from None
+        raise FileAccessError(
+            f"{path}: cannot read the runbook: {exc.strerror}"
+        ) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise InputError(
+        raise BadValueError(
             f"{path}: not a UTF-8 text file", "a runbook is text"
         ) from None
 
@@ -66,12 +68,12 @@ def step_plan(obj: Options, step: Any, shown: str) -> Callable[..., Any]:
     where = f"{shown}:{step.line}"
     name = step.words[0]
     if name.startswith("-"):
-        raise InputError(
+        raise UsageError(
             f"{where}: a step starts with its command, not {name!r}",
             "global options (--repo, --json, ...) go on the plan's own command line",
         )
     if name not in STEP_COMMANDS:
-        raise InputError(
+        raise UsageError(
             f"{where}: {name!r} is not a command a runbook can run",
             f"steps: {', '.join(STEP_COMMANDS)}",
         )
@@ -79,7 +81,7 @@ def step_plan(obj: Options, step: Any, shown: str) -> Callable[..., Any]:
         if word == "--":
             break
         if word in HELP_OPTIONS:  # its help would land before the plan's JSON
-            raise InputError(
+            raise UsageError(
                 f"{where}: {word} inside a step", f"run olx {name} --help on its own"
             )
     taken: list[Callable[..., Any]] = []
@@ -96,22 +98,22 @@ def step_plan(obj: Options, step: Any, shown: str) -> Callable[..., Any]:
             )
         except (typer.Exit, typer.Abort) as exc:
             if getattr(exc, "exit_code", 1):
-                raise InputError(f"{where}: the step was refused") from None
+                raise UsageError(f"{where}: the step was refused") from None
         except Exception as exc:
             # click's usage errors (typer may bundle its own click): duck-typed, as in
             # entry.main.
             if not hasattr(exc, "format_message"):
                 raise
-            raise InputError(
+            raise UsageError(
                 f"{where}: {exc.format_message()}", f"see olx {name} --help"
             ) from None
     if refused:
-        raise InputError(
+        raise UsageError(
             f"{where}: {', '.join(refused)} inside a step",
             "write options go on the plan's own command line",
         )
     if len(taken) != 1:
-        raise InputError(f"{where}: the step plans no write", f"see olx {name} --help")
+        raise UsageError(f"{where}: the step plans no write", f"see olx {name} --help")
     return taken[0]
 
 

@@ -12,7 +12,7 @@ import typer
 
 from olx.cli import completion as complete
 from olx.cli.entry import JsonFlag, Options, app, emit_json, handled
-from olx.errors import InputError, UnreachableError
+from olx.errors import BadValueError, UnreachableError, UsageError
 
 Refresh = Annotated[
     bool, typer.Option("--refresh", help="Read every origin again (ignore the cache).")
@@ -80,15 +80,15 @@ def verify(
     targets, releases = targets or [], release or []
     if pre_push:
         if changed_from or changed_to:
-            raise InputError(
+            raise UsageError(
                 "--pre-push reads the revisions from pre-commit's variables"
             )
         changed_from = os.environ.get("PRE_COMMIT_FROM_REF") or None
         changed_to = os.environ.get("PRE_COMMIT_TO_REF") or None
     elif changed_to and not changed_from:
-        raise InputError("--changed-to goes with --changed-from")
+        raise UsageError("--changed-to goes with --changed-from")
     if (changed_from or pre_push) and (targets or releases):
-        raise InputError(
+        raise UsageError(
             "--changed-from/--pre-push verify what a change touches",
             "leave out DEPLOYMENT[:STAGE] and --release",
         )
@@ -99,7 +99,7 @@ def verify(
         else:
             after = load(target)[0]
         if after is None:
-            raise InputError(f"{changed_to} holds no version matrix")
+            raise BadValueError(f"{changed_to} holds no version matrix")
         checks = core.changed(before, after, config.skip)
     else:
         matrix = load(target)[0]
@@ -168,7 +168,7 @@ def upstream(
             (a for a in matrix.types.applications if a.value == "edx-platform"), None
         )
         if platform is None or not platform.repository:
-            raise InputError(
+            raise UsageError(
                 "the application Enum has no edx-platform repository",
                 "pass --repository URL",
             )

@@ -23,7 +23,7 @@ import typer
 
 from olx import __version__
 from olx.cli import completion
-from olx.errors import InternalError, OlxError
+from olx.errors import InternalError, OlxError, UsageError
 
 app = typer.Typer(
     name="olx",
@@ -168,11 +168,19 @@ def emit_json(obj: Any) -> None:
 
 
 def report_error(exc: OlxError, as_json: bool) -> None:
-    """One line on stderr (or the SPEC error object on stdout with --json); another
-    program's output (a failing hook's) follows the line, indented."""
+    """One line on stderr (or, with --json, the error object on stdout: message, hint,
+    exit code and kind); another program's output (a failing hook's) follows the
+    line, indented."""
     if as_json:
         message = exc.message + (f"\n{exc.details}" if exc.details else "")
-        emit_json({"error": message, "hint": exc.hint, "exit_code": exc.exit_code})
+        emit_json(
+            {
+                "error": message,
+                "hint": exc.hint,
+                "exit_code": exc.exit_code,
+                "kind": exc.kind,
+            }
+        )
         return
     line = f"olx: error: {exc.message}"
     if exc.hint:
@@ -507,7 +515,7 @@ def _main(args: list[str]) -> NoReturn:
         if type(exc).__name__ == "NoArgsIsHelpError":
             # Bare ``olx``: the help is on stdout by now.
             _fail(
-                OlxError(
+                UsageError(
                     "no command given",
                     "the commands are listed above; olx COMMAND --help tells more",
                 ),
@@ -515,7 +523,7 @@ def _main(args: list[str]) -> NoReturn:
             )
         if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
             message = exc.format_message() or f"usage error ({type(exc).__name__})"
-            _fail(OlxError(message, "see olx --help"), as_json)
+            _fail(UsageError(message, "see olx --help"), as_json)
         if os.environ.get("OLX_DEBUG"):
             raise
         _fail(internal_error(exc), as_json)

@@ -12,7 +12,7 @@ import ast
 from dataclasses import dataclass
 
 from olx.core.reader import ENTRY_MODEL, parse, statements
-from olx.errors import InputError
+from olx.errors import ShapeError
 
 # Attributes of pydantic's BaseModel (v1 and v2) that a field of the same name would
 # shadow; v2 also reserves every name that starts with ``model_``.
@@ -102,8 +102,10 @@ def read_entry_model(source: str, path: str) -> EntryModel:
                 fields,
                 defined,
             )
-    raise InputError(
-        f"{path} has no class {ENTRY_MODEL}",
+    raise ShapeError(
+        path,
+        None,
+        f"no class {ENTRY_MODEL}",
         "olx edits the fields of the entry model only; is --types the right file?",
     )
 

@@ -16,7 +16,7 @@ import ast
 import builtins
 from dataclasses import dataclass, field
 
-from olx.errors import InputError
+from olx.errors import BadValueError
 
 MAX_LENGTH = 300
 MAX_DEPTH = 20
@@ -115,9 +115,9 @@ def bindings(module: ast.Module, class_index: int) -> Bindings:
     return out
 
 
-def _fail(node: ast.AST, what: str, hint: str | None = None) -> InputError:
+def _fail(node: ast.AST, what: str, hint: str | None = None) -> BadValueError:
     shown = ast.unparse(node)[:60]
-    return InputError(
+    return BadValueError(
         f"TYPE: {what}" + ("" if f"{shown!r}" in what else f" ({shown})"),
         hint or f"an annotation of names bound in types.py, {FORMS}",
     )
@@ -332,15 +332,15 @@ def _kind(node: ast.AST) -> str:
 def parse_annotation(text: str) -> ast.expr:
     """``text`` parsed as one expression (eval mode), or an input error."""
     if len(text) > MAX_LENGTH:
-        raise InputError(
+        raise BadValueError(
             f"TYPE is {len(text)} characters long", f"at most {MAX_LENGTH}"
         )
     if not text.strip() or "\n" in text or "\r" in text or not text.isprintable():
-        raise InputError(f"invalid TYPE {text[:60]!r}", f"one line, {FORMS}")
+        raise BadValueError(f"invalid TYPE {text[:60]!r}", f"one line, {FORMS}")
     try:
         return ast.parse(text.strip(), mode="eval").body
     except SyntaxError:
-        raise InputError(
+        raise BadValueError(
             f"TYPE {text[:60]!r} is not a Python expression", FORMS
         ) from None
 
@@ -359,7 +359,7 @@ def validate(text: str, names: Bindings, quote: str = '"') -> Annotation:
     node = parse_annotation(text)
     rendered = checker.render(node, in_string=False)
     if not checker.admits_none(node):
-        raise InputError(
+        raise BadValueError(
             f"TYPE {rendered} does not admit None, the new field's default",
             f"write '{rendered} | None' or 'Optional[{rendered}]'",
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from olx.core.model import STAGES, Application, Deployment, Matrix, Release
-from olx.errors import InputError
+from olx.errors import BadValueError, UnknownNameError
 
 
 def closest(name: str, valid: list[str]) -> str | None:
@@ -26,10 +26,14 @@ def closest(name: str, valid: list[str]) -> str | None:
     return folded[close[0]] if close else None
 
 
-def unknown(kind: str, name: str, valid: list[str]) -> InputError:
+def unknown(kind: str, name: str, valid: list[str]) -> UnknownNameError:
+    """The error for a ``kind`` (deployment, stage, ...) named ``name`` that is not
+    there: the valid names, and the closest one."""
     close = closest(name, valid)
     hint = f"did you mean {close!r}? " if close else ""
-    return InputError(f"unknown {kind} {name!r}", f"{hint}valid: {', '.join(valid)}")
+    return UnknownNameError(
+        f"unknown {kind} {name!r}", f"{hint}valid: {', '.join(valid)}"
+    )
 
 
 def word_pattern(word: str) -> str:
@@ -46,7 +50,7 @@ def split_list(text: str) -> list[str]:
         if part and part not in out:
             out.append(part)
     if not out:
-        raise InputError(f"empty list {text!r}")
+        raise BadValueError(f"empty list {text!r}")
     return out
 
 

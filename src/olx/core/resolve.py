@@ -34,7 +34,7 @@ from typing import Any
 from olx.core.interpret import interpreter_for
 from olx.core.model import AppEntry, Deployment, Matrix, ordered_fields
 from olx.core.names import find_deployment, unknown
-from olx.errors import InputError
+from olx.errors import UnknownNameError, UsageError
 
 # Fields the resolution consumes; every other declared field goes to ``other``.
 CONSUMED = (
@@ -409,9 +409,9 @@ def diff_json(
 # --- names as people type them ---------------------------------------------------------
 
 
-def stage_missing(deployment: Deployment, stage: str) -> InputError:
+def stage_missing(deployment: Deployment, stage: str) -> UnknownNameError:
     has = [st.stage for st in deployment.stages]
-    return InputError(
+    return UnknownNameError(
         f"deployment {deployment.name!r} has no {stage} stage",
         f"its stages: {', '.join(has) or 'none'}",
     )
@@ -441,7 +441,7 @@ def split_ref(text: str) -> tuple[str, str]:
     """``DEPLOYMENT:STAGE`` → (deployment text, stage text)."""
     deployment, sep, stage = text.partition(":")
     if not sep or not deployment.strip() or not stage.strip() or ":" in stage:
-        raise InputError(
+        raise UsageError(
             f"expected DEPLOYMENT:STAGE, got {text!r}",
             "olx diff DEPLOYMENT STAGE_A STAGE_B, or olx diff DEP_A:STAGE DEP_B:STAGE",
         )
@@ -452,20 +452,20 @@ def diff_refs(matrix: Matrix, args: list[str]) -> tuple[StageView, StageView]:
     """The two stages ``olx diff`` compares, from its two or three arguments."""
     if len(args) == 3:
         if any(":" in a for a in args):
-            raise InputError(
+            raise UsageError(
                 "with three arguments, olx diff takes DEPLOYMENT STAGE_A STAGE_B",
                 "to compare two deployments: olx diff DEP_A:STAGE DEP_B:STAGE",
             )
         pairs = [(args[0], args[1]), (args[0], args[2])]
     elif len(args) == 2:
         if not any(":" in a for a in args):
-            raise InputError(
+            raise UsageError(
                 f"olx diff {args[0]} {args[1]}: a second stage is missing",
                 "olx diff DEPLOYMENT STAGE_A STAGE_B, or olx diff DEP_A:STAGE DEP_B:STAGE",
             )
         pairs = [split_ref(a) for a in args]
     else:
-        raise InputError(
+        raise UsageError(
             f"olx diff takes two or three arguments, got {len(args)}",
             "olx diff DEPLOYMENT STAGE_A STAGE_B, or olx diff DEP_A:STAGE DEP_B:STAGE",
         )

@@ -2,7 +2,7 @@
 
 Nothing a user types becomes code: names must match tight patterns, branches must be git
 ref names, runtimes dotted numbers, origins URLs, and ``--set`` values JSON or the name of
-a module-level constant of the matrix file. Anything else is an :class:`InputError`
+a module-level constant of the matrix file. Anything else is a :class:`~olx.errors.BadValueError`
 (exit 2) whose hint shows the accepted forms. The writers then quote every string
 themselves (:mod:`olx.edit.literals`), so even an accepted value is data, never code.
 """
@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from olx.errors import InputError
+from olx.errors import BadValueError, GitStateError
 
 RELEASE_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 RUNTIME_VERSION = re.compile(r"[0-9]+(\.[0-9]+)*\Z")
@@ -39,7 +39,7 @@ URL_FORMS = "https://host/owner/repo or git@host:owner/repo.git"
 
 def _printable(text: str, what: str) -> None:
     if len(text) > MAX_LENGTH:
-        raise InputError(
+        raise BadValueError(
             f"{what} is {len(text)} characters long", f"at most {MAX_LENGTH}"
         )
 
@@ -47,7 +47,7 @@ def _printable(text: str, what: str) -> None:
 def validate_release_name(name: str) -> str:
     _printable(name, "the release name")
     if not RELEASE_NAME.match(name) or keyword.iskeyword(name):
-        raise InputError(
+        raise BadValueError(
             f"invalid release name {name!r}",
             "use lower-case letters, digits and _, starting with a letter (not a keyword)",
         )
@@ -70,7 +70,7 @@ def validate_branch(branch: str) -> str:
         or not git_accepts_branch(branch)
     )
     if bad:
-        raise InputError(
+        raise BadValueError(
             f"invalid branch name {branch!r}",
             "give a valid git branch name, such as release/ulmo or mitx/ulmo",
         )
@@ -91,7 +91,7 @@ def git_accepts_branch(name: str) -> bool:
             check=False,
         )
     except OSError as exc:
-        raise InputError(
+        raise GitStateError(
             f"git could not run to check the branch name {name!r}: {exc.strerror}",
             "olx needs git on PATH",
         ) from None
@@ -122,14 +122,14 @@ def validate_commit_branch(branch: str) -> str:
     before anything is read or written, instead of failing mid-write."""
     _printable(branch, "the branch name")
     if not branch or not branch.isprintable():
-        raise InputError(
+        raise BadValueError(
             f"invalid branch name {branch!r}",
             "a branch name has no control, zero-width or bidi characters",
         )
     if branch == "@" or "@{" in branch:
         # git reads these as revisions (HEAD, @{-1}), so `check-ref-format --branch`
         # judges another name than the one `checkout -b` would create.
-        raise InputError(
+        raise BadValueError(
             f"invalid branch name {branch!r}",
             "'@' alone and '@{' mean revisions in git",
         )
@@ -140,7 +140,7 @@ def validate_commit_message(message: str) -> str:
     """``--message`` is the commit message's first line: one line, no NUL (which
     cannot reach git's argv); the body is olx's own record of the change."""
     if any((ord(c) < 32 and c != "\t") or ord(c) == 127 for c in message):
-        raise InputError(
+        raise BadValueError(
             f"invalid commit message {message[:60]!r}",
             "--message is the first line only: no line breaks or control characters",
         )
@@ -150,7 +150,7 @@ def validate_commit_message(message: str) -> str:
 def validate_runtime(version: str, what: str) -> str:
     _printable(version, f"the {what}")
     if not RUNTIME_VERSION.match(version):
-        raise InputError(
+        raise BadValueError(
             f"invalid {what} {version!r}", "use dotted numbers such as 3.11 or 20"
         )
     return version
@@ -160,14 +160,14 @@ def validate_url(url: str, what: str = "origin") -> str:
     """An ``https://`` URL or a ``git@host:path`` address, nothing else."""
     _printable(url, f"the {what}")
     if not (HTTPS_URL.match(url) or SCP_URL.match(url)):
-        raise InputError(f"invalid {what} {url!r}", f"use {URL_FORMS}")
+        raise BadValueError(f"invalid {what} {url!r}", f"use {URL_FORMS}")
     return url
 
 
 def validate_app_value(value: str) -> str:
     _printable(value, "the application name")
     if not APP_VALUE.match(value):
-        raise InputError(
+        raise BadValueError(
             f"invalid application name {value!r}",
             "use lower-case letters, digits, '.', '_' and '-', such as notes-api",
         )
@@ -179,7 +179,7 @@ def validate_member_name(name: str) -> str:
     Enum reserves or its class defines: :func:`olx.edit.members.refuse_member_name`)."""
     _printable(name, "the member name")
     if not MEMBER_NAME.match(name) or keyword.iskeyword(name):
-        raise InputError(
+        raise BadValueError(
             f"invalid member name {name!r}",
             "use letters, digits and _, starting with a letter (not a keyword)",
         )
@@ -189,7 +189,7 @@ def validate_member_name(name: str) -> str:
 def validate_mfe_path(path: str) -> str:
     _printable(path, "the path")
     if not MFE_PATH.match(path):
-        raise InputError(
+        raise BadValueError(
             f"invalid path {path!r}",
             "use letters, digits, '.', '_' and '-', segments separated by '/'",
         )
@@ -268,7 +268,9 @@ def parse_field_value(
 ) -> FieldValue:
     """``--set FIELD=VALUE``'s VALUE: JSON, or the name of a module-level constant."""
     if len(text) > 100_000:
-        raise InputError(f"the value of {field} is too long ({len(text)} characters)")
+        raise BadValueError(
+            f"the value of {field} is too long ({len(text)} characters)"
+        )
     if text in constants:
         return FieldValue(constants[text], text)
     try:
@@ -276,7 +278,7 @@ def parse_field_value(
     except (ValueError, RecursionError):
         value = ...
     if value is not ... and _depth(value) > MAX_DEPTH:
-        raise InputError(
+        raise BadValueError(
             f"--set {field}: the value is nested {MAX_DEPTH}+ levels deep",
             "a matrix field holds flat lists and dicts",
         )
@@ -290,7 +292,7 @@ def parse_field_value(
         message = f"--set {field}: {text[:60]!r} is neither JSON nor a constant's name"
     else:
         message = f"--set {field}: {what} is not accepted: {text[:60]!r}"
-    raise InputError(
+    raise BadValueError(
         message,
         'give JSON ({"a": "b"}, ["x"], "text", 3, true, null) or the name of a '
         f"module-level constant of {matrix_path} ({names})",
@@ -301,7 +303,7 @@ def split_assignment(text: str) -> tuple[str, str]:
     """``FIELD=VALUE`` → (FIELD, VALUE)."""
     field, sep, value = text.partition("=")
     if not sep or not field.strip():
-        raise InputError(
+        raise BadValueError(
             f"--set takes FIELD=VALUE, not {text[:60]!r}",
             "for example --set translation_overrides='[\"fr\"]'",
         )

@@ -19,7 +19,7 @@ from olx.core import names
 from olx.core.model import AppEntry, Deployment, Matrix
 from olx.core.refs import Refs, closest
 from olx.core.resolve import Component, resolve_entries, resolve_stage, stage_of
-from olx.errors import InputError
+from olx.errors import ConfigError, UsageError
 
 # --- configuration: [tool.olx.verify] --------------------------------------------------
 
@@ -50,7 +50,7 @@ def parse_duration(value: object, what: str) -> float:
     else:
         match = DURATION.match(value) if isinstance(value, str) else None
     if match is None:
-        raise InputError(
+        raise ConfigError(
             f"{what} = {value!r} is not a duration",
             'write a number of seconds or a string such as "30s", "10m", "1h", "2d"',
         )
@@ -64,23 +64,23 @@ def parse_config(table: object, where: str) -> VerifyConfig:
         return VerifyConfig()
     name = f"{where}: [tool.olx.verify]"
     if not isinstance(table, dict):
-        raise InputError(f"{name} is not a table")
+        raise ConfigError(f"{name} is not a table")
     for key in table:
         if key not in KEYS:
-            raise InputError(
+            raise ConfigError(
                 f"{name} has an unknown key {key!r}", f"keys: {', '.join(KEYS)}"
             )
     skip = table.get("skip", [])
     if not isinstance(skip, list) or not all(isinstance(s, str) for s in skip):
-        raise InputError(
+        raise ConfigError(
             f"{name} skip must be a list of application names", 'skip = ["xqueue"]'
         )
     on_write = table.get("on-write", False)
     if not isinstance(on_write, bool):
-        raise InputError(f"{name} on-write must be true or false")
+        raise ConfigError(f"{name} on-write must be true or false")
     timeout = parse_duration(table.get("timeout", DEFAULT_TIMEOUT), f"{name} timeout")
     if timeout <= 0:
-        raise InputError(f"{name} timeout must be more than 0")
+        raise ConfigError(f"{name} timeout must be more than 0")
     ttl = parse_duration(table.get("ttl", DEFAULT_TTL), f"{name} ttl")
     return VerifyConfig(tuple(skip), timeout, ttl, on_write)
 
@@ -179,7 +179,7 @@ def select_units(
     for text in targets:
         dep_text, sep, stage_text = text.partition(":")
         if sep and not stage_text.strip():
-            raise InputError(
+            raise UsageError(
                 f"expected DEPLOYMENT or DEPLOYMENT:STAGE, got {text!r}",
                 "for example mitx, mitx:QA or mitx,xpro:qa,production",
             )

@@ -11,13 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from olx.edit.change import FileEdit
-from olx.errors import InputError
+from olx.errors import BusyError, FileAccessError
 
 LOCK_WAIT_SECONDS = 10.0
-
-
-class LockBusyError(InputError):
-    """Another olx process holds the repository's lock (exit 2, like any input error)."""
 
 
 def _git_dir(root: Path) -> Path | None:
@@ -99,7 +95,7 @@ def _open_lock(path: Path) -> int:
     try:
         return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise InputError(
+        raise FileAccessError(
             f"cannot create the olx lock {path}: {exc.strerror}",
             "olx needs to write inside .git (or the temp directory)",
         ) from None
@@ -114,12 +110,12 @@ def _flock(fd: int, path: Path, deadline: float) -> None:
             if exc.errno not in (errno.EAGAIN, errno.EACCES):
                 # ENOLCK (a file system without locks), EIO...: not a bug of
                 # olx's, and nothing has been read or written yet.
-                raise InputError(
+                raise FileAccessError(
                     f"cannot lock {path}: {exc.strerror}",
                     "olx needs a file system that supports flock for .git",
                 ) from None
             if time.monotonic() >= deadline:
-                raise LockBusyError(
+                raise BusyError(
                     "another olx process is writing this repository",
                     f"try again when it has finished (lock: {path})",
                 ) from None
@@ -178,7 +174,7 @@ def write_edits(edits: list[FileEdit]) -> None:
             raise
     except OSError as exc:
         shown = current.shown if current else "?"
-        raise InputError(
+        raise FileAccessError(
             f"cannot write {shown}: {exc.strerror}; nothing changed"
         ) from None
     finally:

@@ -19,7 +19,7 @@ import libcst as cst
 from olx.edit.literals import LINE_LENGTH, string_literal
 from olx.edit.sequences import join_lines, own_comments
 from olx.edit.splice import edit_class_body, member_name, quoted, string_value
-from olx.errors import InputError, SafetyError
+from olx.errors import BadValueError, SafetyError, ShapeError
 
 # ruff leaves pragma comments out of a line's width (measured with ruff 0.17: noqa,
 # type-ignore and pyright comments do not make a line too long, any other comment does).
@@ -74,7 +74,7 @@ def refuse_member_name(name: str, body: Sequence[Any], enum: str, hint: str) -> 
         why = f"the class defines it ({defined[name]})"
     else:
         return
-    raise InputError(f"{name!r} cannot be a member of {enum}: {why}", hint)
+    raise BadValueError(f"{name!r} cannot be a member of {enum}: {why}", hint)
 
 
 def _tuple(stmt: Any) -> cst.Tuple | None:
@@ -207,7 +207,9 @@ def edit_enum(
     def guarded(body: list[Any]) -> list[Any]:
         new = edit(body)
         if not new:
-            raise InputError(
+            raise ShapeError(
+                None,
+                None,
                 f"{enum} would be left with an empty body",
                 "edit the class by hand: Python needs at least one statement in it",
             )

@@ -13,7 +13,7 @@ from typing import Any
 
 import libcst as cst
 
-from olx.errors import InputError
+from olx.errors import ShapeError
 
 
 def _braces(node: cst.Dict | cst.List) -> tuple[str, str]:
@@ -32,7 +32,9 @@ def _gap_before(node: cst.Dict | cst.List, index: int) -> Any:
 def _element_indent(node: cst.Dict | cst.List) -> cst.SimpleWhitespace:
     gap = _gap_before(node, 0)
     if not isinstance(gap, cst.ParenthesizedWhitespace):
-        raise InputError(
+        raise ShapeError(
+            None,
+            None,
             "olx inserts into dicts and lists written one element per line only",
             "write the dict or list over several lines (as ruff formats it), then rerun",
         )
@@ -121,7 +123,9 @@ def insert_element(node: Any, index: int, element: Any) -> Any:
     The comments that led the element previously at ``index`` stay with it.
     """
     if not node.elements:
-        raise InputError(
+        raise ShapeError(
+            None,
+            None,
             "olx cannot insert into an empty dict or list",
             "remove the empty entry first: olx then writes the whole block",
         )
@@ -131,7 +135,9 @@ def insert_element(node: Any, index: int, element: Any) -> Any:
     gaps = _gaps(node)
     gap = gaps[index]
     if not isinstance(gap, cst.ParenthesizedWhitespace):
-        raise InputError(
+        raise ShapeError(
+            None,
+            None,
             "olx inserts into dicts and lists written one element per line only",
             "write the dict or list over several lines (as ruff formats it), then rerun",
         )

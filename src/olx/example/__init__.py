@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from olx.errors import InputError
+from olx.errors import BadValueError, FileAccessError, GitStateError
 from olx.repo.targets import DEFAULT_MATRIX, DEFAULT_TYPES
 
 EXAMPLE_README = """\
@@ -38,7 +38,7 @@ def example_sources() -> dict[str, str]:
 def init_example(dest: Path) -> tuple[str, list[str]]:
     """Create ``dest`` as a git repository with one commit; returns (commit, files)."""
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        raise InputError(
+        raise BadValueError(
             f"{dest} already exists and is not empty", "choose a new directory"
         )
     import git  # GitPython: imported only where it is used, to keep start-up fast
@@ -51,11 +51,11 @@ def init_example(dest: Path) -> tuple[str, list[str]]:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8", newline="")
     except OSError as exc:
-        raise InputError(f"cannot create {dest}: {exc.strerror}") from None
+        raise FileAccessError(f"cannot create {dest}: {exc.strerror}") from None
     try:
         repo = git.Repo.init(dest, initial_branch="main")
     except git.GitCommandError as exc:
-        raise InputError(f"git init failed: {exc.stderr.strip()}") from None
+        raise GitStateError(f"git init failed: {exc.stderr.strip()}") from None
     from olx.repo.gitops import has_identity
 
     with repo:  # closed on leaving, not when the cycle collector gets to it

@@ -14,7 +14,12 @@ from typing import Any
 from olx.core import values
 from olx.edit.change import Change, FileEdit, Workspace
 from olx.edit.fileio import repo_lock, write_edits
-from olx.errors import InputError
+from olx.errors import (
+    BadValueError,
+    GitStateError,
+    UnknownNameError,
+    UsageError,
+)
 from olx.repo import journal
 from olx.repo.messages import message_for
 from olx.repo.targets import (
@@ -72,12 +77,12 @@ class Publish:
     def check(self, dry_run: bool, no_commit: bool) -> None:
         """The combinations SPEC.md makes input errors, before anything is read."""
         if (self.push or self.pr) and (dry_run or no_commit):
-            raise InputError(
+            raise UsageError(
                 "--push and --pr go with a commit, not --dry-run/--no-commit",
                 "drop --dry-run/--no-commit, or push by hand later",
             )
         if self.base is not None and no_commit:
-            raise InputError(
+            raise UsageError(
                 "--base starts a new branch: it goes with a commit (or --dry-run), "
                 "not --no-commit"
             )
@@ -116,9 +121,9 @@ def execute(
     """
     publish = publish or Publish()
     if dry_run and no_commit:
-        raise InputError("--dry-run and --no-commit exclude each other")
+        raise UsageError("--dry-run and --no-commit exclude each other")
     if (branch is not None or message is not None) and (dry_run or no_commit):
-        raise InputError(
+        raise UsageError(
             "--branch and --message go with a commit, not --dry-run/--no-commit"
         )
     publish.check(dry_run, no_commit)
@@ -182,7 +187,7 @@ def _base_commit(target: Target, ref: str) -> str:
         check=False,
     )
     if proc.returncode != 0 or not proc.stdout.strip():
-        raise InputError(
+        raise UnknownNameError(
             f"--base {ref}: no such branch, tag or commit",
             "name a ref that exists (git branch -a lists the branches)",
         )
@@ -215,7 +220,7 @@ def _commit(
             repo, rels, name, detached_ok=publish.base is not None
         )
         if publish.base is not None and not create:
-            raise InputError(
+            raise UsageError(
                 f"--base starts a new branch, and {name} is the current branch",
                 "drop --base to commit on it, or choose another --branch",
             )
@@ -292,14 +297,14 @@ def _pr_base(
     if publish.base is not None:
         found = pub.branch_of(repo, publish.base)
         if found is None:
-            raise InputError(
+            raise BadValueError(
                 f"--pr: --base {publish.base} is not a branch to open the pull "
                 "request against",
                 "name a branch with --base (main, origin/main)",
             )
         return found
     if repo.head.is_detached:
-        raise InputError(
+        raise UsageError(
             "--pr from a detached HEAD needs --base BRANCH",
             "the pull request's base is --base's branch",
         )
@@ -309,7 +314,7 @@ def _pr_base(
         pub.default_branch(repo, remote) if remote else None
     )
     if found is None or found == name:
-        raise InputError(
+        raise GitStateError(
             f"--pr: cannot tell which branch {name} was made from",
             f"push with --push, then: gh pr create --base BRANCH --head {name}",
         )

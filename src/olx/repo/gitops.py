@@ -22,7 +22,7 @@ import git
 from olx.core import values
 from olx.edit.change import Change, FileEdit
 from olx.edit.fileio import restore, write_edits
-from olx.errors import InputError, OlxError, ShapeError
+from olx.errors import BadValueError, GitStateError, OlxError, ShapeError
 from olx.repo import journal
 
 IN_PROGRESS = {
@@ -45,7 +45,7 @@ def open_repo(root: Path) -> git.Repo:
     try:
         return git.Repo(root)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise InputError(
+        raise GitStateError(
             f"{root} is not a git repository",
             "olx commits its changes; use --no-commit or --dry-run outside git",
         ) from None
@@ -78,38 +78,40 @@ def preflight(
     if (git_dir / "index.lock").exists():
         # git commit would fail on it, and so would the checkout that puts the
         # original branch back: refuse before the branch is made.
-        raise InputError(
+        raise GitStateError(
             "another git process seems to be running in this repository "
             f"({_shown(repo, git_dir / 'index.lock')} exists)",
             f"let it finish; remove {_shown(repo, git_dir / 'index.lock')} if not",
         )
     for name, what in IN_PROGRESS.items():
         if (git_dir / name).exists():
-            raise InputError(
+            raise GitStateError(
                 f"the repository is in the middle of {what}",
                 "finish or abort it, then run olx again",
             )
     if repo.head.is_detached and not detached_ok:
-        raise InputError(
+        raise GitStateError(
             "HEAD is detached",
             "check out a branch, or start a new one with --base REF, then run olx again",
         )
     if not repo.head.is_valid():
-        raise InputError("the repository has no commits yet", "commit the matrix first")
+        raise GitStateError(
+            "the repository has no commits yet", "commit the matrix first"
+        )
     dirty = repo.git.status("--porcelain", "--", *rels)
     if dirty.strip():
-        raise InputError(
+        raise GitStateError(
             f"uncommitted changes in {', '.join(sorted({line[3:] for line in dirty.splitlines()}))}",
             "commit or stash them first (olx writes only clean files)",
         )
     staged = repo.git.diff("--cached", "--name-only")
     if staged.strip():
-        raise InputError(
+        raise GitStateError(
             f"other changes are already staged: {', '.join(staged.split())}",
             "commit or unstage them first (olx commits only what it wrote)",
         )
     if not has_identity(repo):
-        raise InputError(
+        raise GitStateError(
             "git has no identity to commit with",
             'set it: git config user.name "Your Name"; '
             "git config user.email you@example.org",
@@ -121,12 +123,12 @@ def preflight(
         return current, False
     heads = [h.name for h in repo.heads]
     if branch in heads:
-        raise InputError(
+        raise GitStateError(
             f"branch {branch!r} already exists and is not checked out",
             "check it out to stack on it, or choose another --branch",
         )
     if not values.git_accepts_branch(branch):
-        raise InputError(f"invalid branch name {branch!r}")
+        raise BadValueError(f"invalid branch name {branch!r}")
     clash = next(
         (h for h in heads if branch.startswith(h + "/") or h.startswith(branch + "/")),
         None,
@@ -134,7 +136,7 @@ def preflight(
     if clash is not None:
         # git keeps refs as paths: refs/heads/olx (a file) and refs/heads/olx/x
         # cannot both be.
-        raise InputError(
+        raise GitStateError(
             f"cannot create branch {branch!r}: a branch {clash!r} exists, and git "
             "cannot keep both names (one is a folder of the other)",
             f"choose another name with --branch (or --git-branch), or rename {clash!r}",
@@ -208,7 +210,7 @@ def commit_change(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-class HookChangedCommitError(InputError):
+class HookChangedCommitError(GitStateError):
     """A commit hook staged other files, or contents that do not mean what olx
     verified; the commit is undone (exit 2)."""
 
@@ -281,7 +283,7 @@ def commit_hooks(repo: git.Repo) -> list[str]:
 def _raise_unfinished(exc: BaseException, failed: list[str]) -> None:
     """The write failed and the rollback could not put everything back."""
     reason = exc.message if isinstance(exc, OlxError) else _failure(exc)
-    raise InputError(
+    raise GitStateError(
         f"{reason}, and olx could not put everything back ({'; '.join(failed)}): "
         "the next olx command finishes the undo",
         "if another git process is running, let it finish (remove .git/index.lock "
@@ -315,11 +317,11 @@ def _undone(edits: Sequence[FileEdit]) -> bool:
 
 
 def _raise_for(exc: BaseException) -> None:
-    """Re-raise a failure of the write, a refused commit as an input error."""
+    """Re-raise a failure of the write, a refused commit as a git-state error."""
     if isinstance(exc, git.GitCommandError):
         name = _command_name(exc)
         why = " (a hook or git refused it)" if name == "commit" else ""
-        raise InputError(
+        raise GitStateError(
             f"git {name} failed{why}; nothing was changed",
             "fix what it reports, then run olx again",
             details=_command_output(exc),
@@ -335,13 +337,13 @@ def failures_as_input_errors() -> Iterator[None]:
     try:
         yield
     except git.GitCommandError as exc:
-        raise InputError(
+        raise GitStateError(
             f"git {_command_name(exc)} failed; nothing was changed",
             "fix what it reports, then run olx again",
             details=_command_output(exc),
         ) from None
     except OSError as exc:
-        raise InputError(
+        raise GitStateError(
             f"git could not run: {exc.strerror or exc}; nothing was changed"
         ) from None
 

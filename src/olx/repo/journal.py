@@ -26,13 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from olx.edit.fileio import (
-    LockBusyError,
     lock_path,
     olx_file,
     repo_lock,
     write_text_atomically,
 )
-from olx.errors import InputError
+from olx.errors import BusyError, FileAccessError, GitStateError
 
 NAME = "olx-journal.json"
 
@@ -89,7 +88,7 @@ def recorded(root: Path, journal: Journal):
     try:
         write_text_atomically(target, json.dumps(asdict(journal)))
     except OSError as exc:
-        raise InputError(
+        raise FileAccessError(
             f"cannot write the olx journal {target.name}: {exc.strerror}; "
             "nothing changed",
             "olx needs to write inside .git (or the temp directory)",
@@ -120,7 +119,7 @@ def recover_if_needed(root: Path) -> list[str]:
     try:
         with repo_lock(root, wait=0):
             return recover(root) if pending(root) else []
-    except LockBusyError:
+    except BusyError:
         return []  # a live writer holds the lock
 
 
@@ -131,7 +130,7 @@ def recover(root: Path) -> list[str]:
         data = json.loads(target.read_text(encoding="utf-8"))
         journal = Journal(**data)
     except (OSError, ValueError, TypeError) as exc:
-        raise InputError(
+        raise FileAccessError(
             f"cannot read the olx write journal {target}: {exc}",
             "inspect git status, then delete the file",
         ) from None
@@ -168,7 +167,7 @@ def _ours(journal: Journal) -> None:
     for item in journal.files:
         text = _current(item)
         if text is not None and text != item["old"] and _sha(text) != item["new"]:
-            raise InputError(
+            raise GitStateError(
                 f"an interrupted olx write left {NAME} in .git, and {item['shown']} "
                 "has been changed since",
                 "keep what you need (git status, git diff), put the file back as the "
@@ -241,7 +240,7 @@ def _recover_commit(root: Path, journal: Journal) -> list[str]:
         return [f"the interrupted write had committed on {journal.branch}"]
     head = _git(root, "symbolic-ref", "-q", "--short", "HEAD").stdout.strip()
     if head not in (journal.original, journal.branch):
-        raise InputError(
+        raise GitStateError(
             f"an interrupted olx write left {NAME} in .git, and {head or 'HEAD'} is "
             "checked out now",
             f"check out {journal.original} to let olx finish the undo, or delete "
@@ -271,7 +270,7 @@ def _must(root: Path, *args: str) -> None:
     if done.returncode != 0:
         words = " ".join(a for a in args if a != "-q")
         reason = (done.stderr.strip().splitlines() or ["failed"])[0]
-        raise InputError(
+        raise GitStateError(
             f"olx could not finish undoing an interrupted olx write: git {words}: "
             f"{reason}",
             "if another git process is running, let it finish (remove .git/index.lock "

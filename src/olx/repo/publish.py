@@ -23,13 +23,9 @@ import git
 
 from olx import __version__
 from olx.core.impact import StageImpact
-from olx.errors import InputError
+from olx.errors import PushError
 
 GH_TIMEOUT = 120  # seconds; gh talks to GitHub
-
-
-class PublishError(InputError):
-    """The commit is made; pushing it or opening its pull request failed (exit 2)."""
 
 
 def made_from(repo: git.Repo, branch: str) -> str | None:
@@ -81,13 +77,13 @@ def default_branch(repo: git.Repo, remote: str) -> str | None:
 
 
 def push(repo: git.Repo, remote_name: str, branch: str, commit: str) -> None:
-    """Push ``branch`` to the remote and set its upstream; PublishError otherwise."""
+    """Push ``branch`` to the remote and set its upstream; PushError otherwise."""
     by_hand = f"git push --set-upstream {remote_name} {branch}"
     done = f"committed {commit[:10]} on {branch}, but"
     try:
         remote = repo.remote(remote_name)
     except ValueError:
-        raise PublishError(
+        raise PushError(
             f"{done} there is no remote {remote_name!r} to push it to",
             f"add it, then: {by_hand} ([tool.olx] remote names another)",
         ) from None
@@ -100,7 +96,7 @@ def push(repo: git.Repo, remote_name: str, branch: str, commit: str) -> None:
         with repo.git.custom_environment(GIT_TERMINAL_PROMPT="0"):
             infos = remote.push(refspec=refspec, set_upstream=True)
     except git.GitCommandError as exc:
-        raise PublishError(
+        raise PushError(
             f"{done} the push to {remote_name} failed",
             f"fix what git reports, then: {by_hand}",
             details=_output(exc),
@@ -109,7 +105,7 @@ def push(repo: git.Repo, remote_name: str, branch: str, commit: str) -> None:
         quiet.setLevel(level)
     refused = [i for i in infos if i.flags & (i.REJECTED | i.REMOTE_REJECTED)]
     if refused:
-        raise PublishError(
+        raise PushError(
             f"{done} {remote_name} refused the push "
             f"({refused[0].summary.strip()}): only a new branch or a fast-forward "
             "is pushed",
@@ -120,7 +116,7 @@ def push(repo: git.Repo, remote_name: str, branch: str, commit: str) -> None:
         if not infos or any(i.flags & i.ERROR for i in infos):
             raise git.GitCommandError(["git", "push"], 1, "git pushed nothing")
     except git.GitCommandError as exc:
-        raise PublishError(
+        raise PushError(
             f"{done} the push to {remote_name} failed",
             f"fix what git reports, then: {by_hand}",
             details=_output(exc),
@@ -166,7 +162,7 @@ def body_file(git_dir: Path, branch: str) -> Path:
 
 
 def open_pull_request(root: Path, git_dir: Path, request: PullRequest) -> str:
-    """Run ``gh pr create``; the pull request's URL. PublishError (exit 2, the
+    """Run ``gh pr create``; the pull request's URL. PushError (exit 2, the
     command to run as the hint) when gh is missing, not signed in or fails."""
     path = body_file(git_dir, request.head)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -186,13 +182,13 @@ def open_pull_request(root: Path, git_dir: Path, request: PullRequest) -> str:
             check=False,
         )
     except FileNotFoundError:
-        raise PublishError(
+        raise PushError(
             f"{done} the GitHub CLI (gh) is not installed", f"install it, then: {hint}"
         ) from None
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise PublishError(f"{done} gh pr create did not run: {exc}", hint) from None
+        raise PushError(f"{done} gh pr create did not run: {exc}", hint) from None
     if proc.returncode != 0:
-        raise PublishError(
+        raise PushError(
             f"{done} gh pr create failed (exit {proc.returncode})",
             f"sign in with gh auth login if it asks, then: {hint}",
             details=(proc.stderr or proc.stdout).strip(),

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from olx.core import reader
-from olx.errors import InputError
+from olx.errors import GitStateError
 
 
 @dataclass(frozen=True)
@@ -47,16 +47,16 @@ def git_log(root: Path, paths: tuple[str, ...]) -> list[Commit]:
             check=False,
         )
     except OSError:
-        raise InputError(
+        raise GitStateError(
             "cannot run git", "olx history reads the git history: install git"
         ) from None
     if proc.returncode != 0:
         if b"does not have any commits" in proc.stderr:
-            raise InputError(
+            raise GitStateError(
                 f"{root} has no commits yet",
                 "olx history reads the commits that touched the matrix file",
             )
-        raise InputError(
+        raise GitStateError(
             f"{root} is not a git repository (or git cannot read it)",
             "run olx in the infrastructure repository, or pass --repo PATH",
         )
@@ -113,7 +113,7 @@ def blobs(root: Path, requests: list[str]) -> Iterator[tuple[str, bytes] | None]
             elif header and header[-1] in (b"missing", b"ambiguous"):
                 yield None
             else:
-                raise InputError("git cat-file stopped answering", "is git working?")
+                raise GitStateError("git cat-file stopped answering", "is git working?")
     finally:
         writer.join()
         proc.stdout.close()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from olx.core.model import Matrix
-from olx.errors import InputError, ShapeError
+from olx.errors import BadValueError, ConfigError, FileAccessError, ShapeError
 
 DEFAULT_TYPES = "src/bridge/settings/openedx/types.py"
 DEFAULT_MATRIX = "src/bridge/settings/openedx/version_matrix.py"
@@ -46,13 +46,13 @@ def _tool_olx(root: Path) -> dict | None:
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{pyproject}: cannot read [tool.olx]: {exc}") from None
+        raise ConfigError(f"{pyproject}: cannot read [tool.olx]: {exc}") from None
     tool = data.get("tool")
     section = tool.get("olx") if isinstance(tool, dict) else None
     if section is None:
         return None
     if not isinstance(section, dict):
-        raise InputError(f"{pyproject}: [tool.olx] is not a table")
+        raise ConfigError(f"{pyproject}: [tool.olx] is not a table")
     return section
 
 
@@ -85,7 +85,7 @@ def remote_name(root: Path) -> str:
     section = _tool_olx(root) or {}
     value = section.get("remote", "origin")
     if not isinstance(value, str) or not value.strip():
-        raise InputError(
+        raise ConfigError(
             f"{root / 'pyproject.toml'}: [tool.olx] remote is not a remote's name",
             'write it as remote = "origin"',
         )
@@ -100,7 +100,7 @@ def pr_checklist(root: Path) -> list[str]:
         pr.get("checklist", list(DEFAULT_CHECKLIST)) if isinstance(pr, dict) else None
     )
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InputError(
+        raise ConfigError(
             f"{root / 'pyproject.toml'}: [tool.olx.pr] checklist is not a list of "
             "strings",
             'write it as checklist = ["Rebuild the image", "..."]',
@@ -120,7 +120,7 @@ def _configured(root: Path) -> dict[str, str]:
         if value is None:
             continue
         if not isinstance(value, str) or not value.strip():
-            raise InputError(
+            raise ConfigError(
                 f"{root / 'pyproject.toml'}: [tool.olx] {key} = {value!r} is not a path",
                 "write it as a path relative to the repository: "
                 f'{key} = "{DEFAULT_TYPES if key == "types" else DEFAULT_MATRIX}"',
@@ -141,13 +141,13 @@ def discover(
     if chosen:
         root = (here / chosen).resolve()
         if not root.is_dir():
-            raise InputError(
+            raise ConfigError(
                 f"repository {chosen!r} is not a directory", "check --repo / OLX_REPO"
             )
     else:
         found = git_toplevel(here)
         if found is None:
-            raise InputError(
+            raise ConfigError(
                 "not inside a git work tree",
                 "run olx inside the infrastructure repository, or pass --repo PATH",
             )
@@ -157,13 +157,13 @@ def discover(
     matrix_path = root / (matrix or config.get("matrix") or DEFAULT_MATRIX)
     for path in (types_path, matrix_path):
         if not path.resolve().is_relative_to(root):
-            raise InputError(
+            raise ConfigError(
                 f"{path} is outside the repository {root}",
                 "--types/--matrix and [tool.olx] name files inside the repository",
             )
     if types_path.resolve() == matrix_path.resolve():
         # Two edits of one file would each be written over the other.
-        raise InputError(
+        raise ConfigError(
             f"--types and --matrix name the same file ({types_path.name})",
             "olx reads the release Enum and the matrix from two files",
         )
@@ -175,12 +175,12 @@ def read_text(path: Path, shown: str) -> str:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InputError(
+        raise ConfigError(
             f"{shown}: file not found",
             "pass --repo, --types/--matrix, or set [tool.olx] in pyproject.toml",
         ) from None
     except OSError as exc:
-        raise InputError(f"{shown}: cannot read: {exc.strerror}") from None
+        raise FileAccessError(f"{shown}: cannot read: {exc.strerror}") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -206,7 +206,7 @@ def _no_links(target: Target) -> None:
         if path.resolve() != Path(os.path.abspath(path)):
             # Replacing a link by a file (or staging a path git sees beyond a link)
             # would surprise everyone; refuse rather than guess.
-            raise InputError(
+            raise ConfigError(
                 f"{target.rel(path)} is (or is reached through) a symbolic link",
                 "olx writes regular files only; name the real path",
             )
@@ -246,7 +246,7 @@ def workspace_at(target: Target, commit: str):  # -> olx.edit.change.Workspace
             check=False,
         )
         if proc.returncode != 0:
-            raise InputError(
+            raise BadValueError(
                 f"--base {commit[:10]} has no {rel}",
                 "name a commit that has both files",
             )

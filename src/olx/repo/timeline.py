@@ -32,7 +32,7 @@ from typing import Any
 from olx.core import reader
 from olx.core.evaluate import Evaluator
 from olx.core.model import STAGES, Statement, release_rank
-from olx.errors import InputError, ShapeError
+from olx.errors import BadValueError, ShapeError
 from olx.repo import revisions
 from olx.repo.revisions import Commit, Ranges, at_line, git_log, statements
 
@@ -256,7 +256,7 @@ def parse_since(text: str) -> datetime:
     try:
         day = datetime.strptime(text, "%Y-%m-%d")
     except ValueError:
-        raise InputError(
+        raise BadValueError(
             f"--since {text!r} is not a date", "write it as YYYY-MM-DD, e.g. 2024-03-01"
         ) from None
     return day.replace(tzinfo=UTC)
@@ -426,7 +426,7 @@ def read_timeline(
     after ``since`` when given (the whole-history fields stay whole).
 
     ``progress(done, total)`` is called as revisions are read. Not a git repository, no
-    commits, no git: :class:`InputError`. One ``git log`` and one ``git cat-file``
+    commits, no git: :class:`~olx.errors.GitStateError`. One ``git log`` and one ``git cat-file``
     process, whatever the length of the history; each distinct blob is read once.
     """
     commits = git_log(root, (types_rel, matrix_rel))

@@ -22,7 +22,14 @@ from olx.core.verify import (
     judge,
     parse_config,
 )
-from olx.errors import GuardError, InputError
+from olx.errors import (
+    BadValueError,
+    GitStateError,
+    GuardError,
+    InputError,
+    ShapeError,
+    UnknownNameError,
+)
 from olx.repo.remote import Answer, read_refs
 from olx.repo.targets import Target, verify_table
 
@@ -195,7 +202,7 @@ def _git_bytes(target: Target, *args: str) -> subprocess.CompletedProcess[bytes]
             ["git", *args], cwd=target.root, capture_output=True, check=False
         )
     except OSError:
-        raise InputError("cannot run git", "install git") from None
+        raise GitStateError("cannot run git", "install git") from None
 
 
 def model_at(target: Target, rev: str, *, lenient: bool) -> Matrix | None:
@@ -205,10 +212,10 @@ def model_at(target: Target, rev: str, *, lenient: bool) -> Matrix | None:
     from olx.core.reader import read_sources
 
     if not rev or rev.startswith("-") or "\0" in rev:
-        raise InputError(f"invalid revision {rev!r}", "give a commit, branch or tag")
+        raise BadValueError(f"invalid revision {rev!r}", "give a commit, branch or tag")
     found = _git_bytes(target, "rev-parse", "--verify", "-q", f"{rev}^{{commit}}")
     if found.returncode != 0:
-        raise InputError(
+        raise UnknownNameError(
             f"unknown revision {rev!r}", "give a commit, branch or tag of the target"
         )
     commit = found.stdout.decode().strip()
@@ -223,7 +230,7 @@ def model_at(target: Target, rev: str, *, lenient: bool) -> Matrix | None:
         except UnicodeDecodeError:
             if lenient:
                 return None
-            raise InputError(f"{shown} at {rev}: not UTF-8") from None
+            raise ShapeError(shown, None, f"not UTF-8 at {rev}") from None
     try:
         return read_sources(
             texts[0], texts[1], *map(target.rel, (target.types, target.matrix))
