@@ -3,6 +3,7 @@
 # No ``from __future__ import annotations``: typer reads the annotations as objects
 # (see entry.py).
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from pathlib import Path
@@ -140,7 +141,9 @@ def plan(
         root = ctx.obj.target().root.resolve()
         if not runbook.resolve().is_relative_to(root):
             # Nobody else has the file: the commit records its steps instead.
-            change.recorded = [step.command for step in steps]
+            return dataclasses.replace(
+                change, recorded=[step.command for step in steps]
+            )
         return change
 
     return planned_plan

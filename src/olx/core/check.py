@@ -1,12 +1,27 @@
 """The invariants of SPEC.md ("olx check invariants"), the pin warning, and
-what the model's own properties use that olx cannot interpret (warnings)."""
+what the model's own properties use that olx cannot interpret (warnings).
+
+Each rule family is one function over the model that returns its findings in source
+order; :func:`check` joins them, violations sorted by rule (a stable sort: within a
+rule, source order).
+"""
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
-from olx.core.model import STAGES, Matrix, release_rank
+from olx.core.model import (
+    STAGES,
+    AppEntry,
+    Application,
+    Deployment,
+    Matrix,
+    ReleaseBlock,
+    release_rank,
+)
 from olx.core.resolve import interpretation_notes
 
 
@@ -16,16 +31,16 @@ class Violation:
     message: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class CheckResult:
-    violations: list[Violation] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    violations: tuple[Violation, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
         return not self.violations
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
             "violations": [
@@ -50,109 +65,154 @@ def stage_order_violations(stages: dict[str, str]) -> list[tuple[str, str, str, 
 
 def check(matrix: Matrix) -> CheckResult:
     """Validate ``matrix``; every violation names file and line."""
-    result = CheckResult()
+    violations = [
+        *_stage_violations(matrix),
+        *_block_key_violations(matrix),
+        *_entry_violations(matrix),
+        *_duplicate_key_violations(matrix),
+    ]
+    # Where olx cannot tell what the model's properties give (olx show and diff show
+    # such values as null): once each, not once per entry.
+    warnings = [*_entry_warnings(matrix), *interpretation_notes(matrix)]
+    return CheckResult(tuple(sorted(violations, key=lambda v: v.rule)), tuple(warnings))
+
+
+def _stage_violations(matrix: Matrix) -> Iterator[Violation]:
+    """Rules 1 and 2 (a stage's release is a member with a block for the deployment)
+    and 7 (releases never increase along CI → QA → Production)."""
     tpath, mpath = matrix.types.path, matrix.matrix.path
     releases = {r.name for r in matrix.types.releases}
-    apps = {a.value: a for a in matrix.types.applications}
-    add = result.violations.append
-
     for dep in matrix.matrix.deployments:
         for st in dep.stages:
             where = f"{mpath}:{st.span.start_line}"
+            uses = f"{where}: {dep.name} {st.stage} uses {st.release!r}"
             if st.release not in releases:  # 1
-                add(
-                    Violation(
-                        1,
-                        f"{where}: {dep.name} {st.stage} uses {st.release!r}, "
-                        f"which is not a member of the release Enum ({tpath})",
-                    )
+                yield Violation(
+                    1,
+                    f"{uses}, which is not a member of the release Enum ({tpath})",
                 )
             block = matrix.matrix.block(st.release)
             if block is None or block.get(dep.name) is None:  # 2
-                add(
-                    Violation(
-                        2,
-                        f"{where}: {dep.name} {st.stage} uses {st.release!r}, "
-                        f"but ReleaseMap[{st.release!r}] has no {dep.name!r} block",
-                    )
+                yield Violation(
+                    2,
+                    f"{uses}, but ReleaseMap[{st.release!r}] has no {dep.name!r} block",
                 )
-        stages = {st.stage: st.release for st in dep.stages}
-        for s1, r1, s2, r2 in stage_order_violations(stages):  # 7
-            line = dep.stage(s2).span.start_line  # type: ignore[union-attr]
-            add(
-                Violation(
-                    7,
-                    f"{mpath}:{line}: {dep.name} {s2} runs {r2!r}, newer than "
-                    f"{s1} ({r1!r}); releases must not increase along CI → QA → "
-                    "Production",
-                )
+        yield from _stage_order(mpath, dep)
+
+
+def _stage_order(mpath: str, dep: Deployment) -> Iterator[Violation]:
+    stages = {st.stage: st.release for st in dep.stages}
+    for s1, r1, s2, r2 in stage_order_violations(stages):  # 7
+        later = dep.stage(s2)
+        line = later.span.start_line if later is not None else None
+        yield Violation(
+            7,
+            f"{mpath}:{line}: {dep.name} {s2} runs {r2!r}, newer than "
+            f"{s1} ({r1!r}); releases must not increase along CI → QA → "
+            "Production",
+        )
+
+
+def _block_key_violations(matrix: Matrix) -> Iterator[Violation]:
+    """Rule 3: every ReleaseMap key is a member of the release Enum."""
+    releases = {r.name for r in matrix.types.releases}
+    for block in matrix.matrix.release_map:
+        if block.release not in releases:
+            yield Violation(
+                3,
+                f"{matrix.matrix.path}:{block.span.start_line}: ReleaseMap key "
+                f"{block.release!r} is not a member of the release Enum",
             )
 
+
+@dataclass(frozen=True)
+class _Listed:
+    """One entry of ``ReleaseMap[release][deployment]`` and how messages name it."""
+
+    block: ReleaseBlock
+    entry: AppEntry
+    where: str  # file:line
+    label: str  # 'learning' in ReleaseMap['ulmo']['mitx']
+
+
+def _lists(matrix: Matrix) -> Iterator[list[_Listed]]:
+    """The entries of each ReleaseMap list, list by list, in source order."""
+    mpath = matrix.matrix.path
     for block in matrix.matrix.release_map:
-        if block.release not in releases:  # 3
-            add(
-                Violation(
-                    3,
-                    f"{mpath}:{block.span.start_line}: ReleaseMap key "
-                    f"{block.release!r} is not a member of the release Enum",
-                )
-            )
         for dep_block in block.deployments:
-            seen: dict[str, int] = {}
-            for entry in dep_block.entries:
-                line = entry.span.start_line
-                where = f"{mpath}:{line}"
-                app = entry.application
-                label = f"{app!r} in ReleaseMap[{block.release!r}][{dep_block.deployment!r}]"
-                if entry.release is None:  # 4
-                    add(Violation(4, f"{where}: {label} has no release"))
-                elif entry.release != block.release:
-                    result.warnings.append(
-                        f"{where}: {label} is pinned to {entry.release!r}"
-                    )
-                for name in entry.undeclared:
-                    result.warnings.append(
-                        f"{where}: {label} sets {name}, which OpenEdxApplicationVersion "
-                        f"in {tpath} does not declare (olx ignores it)"
-                    )
-                if app in seen:  # 5
-                    add(
-                        Violation(
-                            5,
-                            f"{where}: {label} appears twice (first at line "
-                            f"{seen[app]})",
-                        )
-                    )
-                else:
-                    seen[app] = line
-                known = apps.get(app)
-                if known is None:  # 6
-                    add(
-                        Violation(
-                            6,
-                            f"{where}: {label} is in neither the application "
-                            "Enum nor the micro-frontend Enum",
-                        )
-                    )
-                elif entry.application_type != known.type:
-                    add(
-                        Violation(
-                            6,
-                            f"{where}: {label} has application_type "
-                            f"{entry.application_type!r}, but it is an "
-                            f"{known.type} ({known.member} in {tpath})",
-                        )
-                    )
-    for dup in matrix.matrix.duplicate_keys:  # 8
-        add(
-            Violation(
-                8,
-                f"{mpath}:{dup.line}: {dup.describe()}; Python keeps the last value, "
-                "at the first key's place",
-            )
+            where = f"ReleaseMap[{block.release!r}][{dep_block.deployment!r}]"
+            yield [
+                _Listed(
+                    block,
+                    entry,
+                    f"{mpath}:{entry.span.start_line}",
+                    f"{entry.application!r} in {where}",
+                )
+                for entry in dep_block.entries
+            ]
+
+
+def _entry_violations(matrix: Matrix) -> Iterator[Violation]:
+    """Rules 4 (an entry has a release), 5 (once per list) and 6 (its application is
+    a member of the Enum of its type)."""
+    apps = {a.value: a for a in matrix.types.applications}
+    for listed in _lists(matrix):
+        seen: dict[str, int] = {}
+        for item in listed:
+            entry = item.entry
+            if entry.release is None:  # 4
+                yield Violation(4, f"{item.where}: {item.label} has no release")
+            if entry.application in seen:  # 5
+                yield Violation(
+                    5,
+                    f"{item.where}: {item.label} appears twice (first at line "
+                    f"{seen[entry.application]})",
+                )
+            else:
+                seen[entry.application] = entry.span.start_line
+            known = apps.get(entry.application)
+            yield from _application_violations(matrix, item, known)
+
+
+def _application_violations(
+    matrix: Matrix, item: _Listed, known: Application | None
+) -> Iterator[Violation]:
+    """Rule 6 for one entry: its application is known, with the type it has."""
+    if known is None:
+        yield Violation(
+            6,
+            f"{item.where}: {item.label} is in neither the application "
+            "Enum nor the micro-frontend Enum",
         )
-    # Where olx cannot tell what the model's properties give (olx show and diff show
-    # such values as null): once each, not once per entry.
-    result.warnings += interpretation_notes(matrix)
-    result.violations.sort(key=lambda v: v.rule)
-    return result
+    elif item.entry.application_type != known.type:
+        yield Violation(
+            6,
+            f"{item.where}: {item.label} has application_type "
+            f"{item.entry.application_type!r}, but it is an "
+            f"{known.type} ({known.member} in {matrix.types.path})",
+        )
+
+
+def _entry_warnings(matrix: Matrix) -> Iterator[str]:
+    """Entries pinned to another release than their block's, and keywords the entry
+    model does not declare."""
+    tpath = matrix.types.path
+    for item in itertools.chain.from_iterable(_lists(matrix)):
+        entry = item.entry
+        if entry.release is not None and entry.release != item.block.release:
+            yield f"{item.where}: {item.label} is pinned to {entry.release!r}"
+        for name in entry.undeclared:
+            yield (
+                f"{item.where}: {item.label} sets {name}, which "
+                f"OpenEdxApplicationVersion in {tpath} does not declare (olx ignores it)"
+            )
+
+
+def _duplicate_key_violations(matrix: Matrix) -> Iterator[Violation]:
+    """Rule 8: a ReleaseMap key given twice."""
+    for dup in matrix.matrix.duplicate_keys:
+        yield Violation(
+            8,
+            f"{matrix.matrix.path}:{dup.line}: {dup.describe()}; Python keeps the "
+            "last value, at the first key's place",
+        )

@@ -8,7 +8,8 @@ the change, ``--dry-run`` shows its diff, and the write and git layers apply it 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from olx.edit.diff import unified_diff
 from olx.errors import OlxError, SafetyError, ShapeError
 
 
-@dataclass
+@dataclass(frozen=True)
 class FileEdit:
     path: Path
     shown: str  # path relative to the repository, for diffs and messages
@@ -78,34 +79,39 @@ def refuse_duplicate_keys(model: Matrix) -> None:
         )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Change:
-    """A planned write: new texts, what they mean, and what to tell the user."""
+    """A planned write: new texts, what they mean, and what to tell the user.
+
+    Frozen, its sequences never edited in place: a step that adds to a change
+    (:func:`finish`, a plan's records, promote's component lines, the guard's
+    warnings) makes a new one with :func:`dataclasses.replace`.
+    """
 
     command: str
-    args: list[str]
+    args: Sequence[str]
     summary: str  # commit subject, e.g. "Promote palm to QA for mitx"
     new_types: str
     new_matrix: str
     new_model: Matrix | None = None
-    details: list[str] = field(default_factory=list)  # "mitx QA: olive → palm"
-    warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # "nothing to do" reasons
+    details: Sequence[str] = field(default_factory=list)  # "mitx QA: olive → palm"
+    warnings: Sequence[str] = field(default_factory=list)
+    notes: Sequence[str] = field(default_factory=list)  # "nothing to do" reasons
     # A word whose other mentions in the repository are listed after the write (retire).
     follow_up_word: str | None = None
     # More such words (the constants remove-field removed).
-    follow_up_more: list[str] = field(default_factory=list)
+    follow_up_more: Sequence[str] = field(default_factory=list)
     # Text the change wrote in which a follow-up word is no leftover (a rename to
     # ``course-authoring`` still "mentions" ``authoring``).
-    follow_up_within: list[str] = field(default_factory=list)
-    edits: list[FileEdit] = field(default_factory=list)
+    follow_up_within: Sequence[str] = field(default_factory=list)
+    edits: Sequence[FileEdit] = field(default_factory=list)
     # A runbook's steps (olx plan): [{"line", "command", "changed", "details"}].
-    steps: list[dict[str, Any]] | None = None
+    steps: Sequence[dict[str, Any]] | None = None
     # Trailers of the commit message (``Rollback-Of: <sha>``), its last paragraph.
-    trailers: list[str] = field(default_factory=list)
+    trailers: Sequence[str] = field(default_factory=list)
     # The command lines the commit body records instead of the one that ran: a
     # runbook read from outside the repository records its steps.
-    recorded: list[str] | None = None
+    recorded: Sequence[str] | None = None
 
     @property
     def changed(self) -> bool:
@@ -182,9 +188,7 @@ def finish(ws: Workspace, change: Change, expected: dict[str, Any]) -> Change:
             f"({_first_difference(expected, actual)}); nothing was written",
             "please report this with the command line",
         )
-    change.new_model = new_model
-    change.edits = _edits(ws, change)
-    return change
+    return replace(change, new_model=new_model, edits=_edits(ws, change))
 
 
 def _edits(ws: Workspace, change: Change) -> list[FileEdit]:
@@ -207,6 +211,8 @@ def combine(
     gets written and committed, once.
     """
     last = steps[-1]
+    words = [s.follow_up_word for s in steps if s.follow_up_word]
+    words += [w for s in steps for w in s.follow_up_more]
     change = Change(
         command,
         args,
@@ -220,14 +226,11 @@ def combine(
         follow_up_word=next(
             (s.follow_up_word for s in steps if s.follow_up_word), None
         ),
+        follow_up_more=[w for w in dict.fromkeys(words[1:]) if w != words[0]],
+        follow_up_within=[w for s in steps for w in s.follow_up_within],
         trailers=[t for s in steps for t in s.trailers],
     )
-    words = [s.follow_up_word for s in steps if s.follow_up_word]
-    words += [w for s in steps for w in s.follow_up_more]
-    change.follow_up_more = [w for w in dict.fromkeys(words[1:]) if w != words[0]]
-    change.follow_up_within = [w for s in steps for w in s.follow_up_within]
-    change.edits = _edits(ws, change)
-    return change
+    return replace(change, edits=_edits(ws, change))
 
 
 def nothing_to_do(

@@ -83,7 +83,7 @@ def _compose(regions: list[Region], edit: Region) -> list[Region]:
     ]
 
 
-def unified_diff(edits: list[FileEdit]) -> str:
+def unified_diff(edits: Sequence[FileEdit]) -> str:
     """``diff -u`` of each edit, computed on its changed regions only."""
     parts: list[str] = []
     for edit in edits:

@@ -7,7 +7,7 @@ import errno
 import fcntl
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from olx.edit.change import FileEdit
@@ -152,7 +152,7 @@ def _write_temp(path: Path, text: str) -> Path:
     return Path(tmp)
 
 
-def write_edits(edits: list[FileEdit]) -> None:
+def write_edits(edits: Sequence[FileEdit]) -> None:
     """Write every edit or none: all temporary files first, then the renames.
 
     Should a rename fail, or the process be interrupted, after another rename succeeded,

@@ -10,12 +10,14 @@ or is refused fails the plan, naming its line: nothing is written.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from olx.core.model import Matrix
 from olx.core.reader import read_sources
 from olx.core.wording import SUBJECT_ROOM, join_clauses
 from olx.edit.change import Change, Workspace, combine, nothing_to_do
@@ -135,16 +137,15 @@ def run_plan(
         if change.changed:
             current = current.after(change)
     if not any(c.changed for c in changes):
-        result = nothing_to_do(ws, "plan", args, summary, "no step changes anything")
-        result.steps = records
-        result.details = details
-        result.notes = [*details, "no step changes anything"]
-        return result
+        return dataclasses.replace(
+            nothing_to_do(ws, "plan", args, summary, "no step changes anything"),
+            steps=records,
+            details=details,
+            notes=[*details, "no step changes anything"],
+        )
     result = combine(ws, "plan", args, subject(changes, summary), changes)
-    result.details = details
-    result.steps = records
-    _verify_from_scratch(ws, result)
-    return result
+    result = dataclasses.replace(result, details=details, steps=records)
+    return dataclasses.replace(result, new_model=_verify_from_scratch(ws, result))
 
 
 def subject(changes: list[Change], fallback: str) -> str:
@@ -160,9 +161,9 @@ def subject(changes: list[Change], fallback: str) -> str:
     return first if len(first) <= SUBJECT_ROOM else fallback
 
 
-def _verify_from_scratch(ws: Workspace, result: Change) -> None:
+def _verify_from_scratch(ws: Workspace, result: Change) -> Matrix:
     """The final texts, read anew (no model carried over from the steps), must mean
-    exactly what the last changing step proved they mean."""
+    exactly what the last changing step proved they mean; their fresh model."""
     try:
         fresh = read_sources(
             result.new_types, result.new_matrix, ws.types_shown, ws.matrix_shown
@@ -178,4 +179,4 @@ def _verify_from_scratch(ws: Workspace, result: Change) -> None:
             "the plan's result is not the composition of its steps; nothing was written",
             "please report this with the runbook",
         )
-    result.new_model = fresh
+    return fresh

@@ -7,6 +7,7 @@ increase along CI → QA → Production (``--force`` turns both into warnings).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import libcst as cst
@@ -270,10 +271,10 @@ def move_stages(
         notes=list(notes or []),
     )
     change = finish(ws, change, expected)
-    change.details = _with_component_changes(
-        model, change, [m.dep for m in moves], stage
+    return dataclasses.replace(
+        change,
+        details=_with_component_changes(model, change, [m.dep for m in moves], stage),
     )
-    return change
 
 
 def _with_component_changes(

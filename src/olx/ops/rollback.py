@@ -11,6 +11,8 @@ rolls back QA and promotes CI stays one commit that a re-run leaves alone.
 
 from __future__ import annotations
 
+import dataclasses
+
 from olx.core import names
 from olx.core.wording import fit
 from olx.edit.change import Change, Workspace, nothing_to_do
@@ -100,8 +102,7 @@ def rollback(
     change = move_stages(
         ws, "rollback", args, summary, stage, moves, problems, force, notes=already
     )
-    change.trailers = trailers
-    return change
+    return dataclasses.replace(change, trailers=trailers)
 
 
 def _restorable(

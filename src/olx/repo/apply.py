@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 import signal
 import subprocess
@@ -153,9 +154,10 @@ def execute(
         # runs: the file's problem is not the step's.
         ws.model  # noqa: B018
         change = plan(ws)
-        outcome = Outcome(change, mode)
+        verified = None
         if config is not None and change.changed:
-            outcome.verified = _guard(ws, change, target, config, force, known)
+            verified, change = _guard(ws, change, target, config, force, known)
+        outcome = Outcome(change, mode, verified=verified)
         if change.changed and mode == "no-commit":
             with journal.recorded(
                 target.root, journal.Journal.of("no-commit", change.edits)
@@ -391,8 +393,9 @@ def _guard(
     config: Any,
     force: bool,
     known: dict[str, Any],
-) -> Any:
-    """Verify what ``change`` makes or moves (raises when refused); its report."""
+) -> tuple[Any, Change]:
+    """Verify what ``change`` makes or moves (raises when refused); its report, and
+    the change with the verification's warnings."""
     from olx.core.reader import read_sources
     from olx.repo import upstream
 
@@ -402,8 +405,7 @@ def _guard(
     report, warnings = upstream.guard(
         target, ws.model, after, config, force=force, known=known
     )
-    change.warnings.extend(warnings)
-    return report
+    return report, dataclasses.replace(change, warnings=[*change.warnings, *warnings])
 
 
 def untouched(target: Target, change: Change) -> list[FileEdit]:

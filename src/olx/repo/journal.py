@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import json
 import subprocess
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,7 @@ class Journal:
     start: str | None = None  # HEAD before
 
     @classmethod
-    def of(cls, mode: str, edits: list[Any], **git: Any) -> Journal:
+    def of(cls, mode: str, edits: Sequence[Any], **git: Any) -> Journal:
         files = [
             {"path": str(e.path), "shown": e.shown, "old": e.old, "new": _sha(e.new)}
             for e in edits
