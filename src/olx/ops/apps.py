@@ -94,8 +94,33 @@ def add_app(
 ) -> Change:
     """Plan ``olx add-app VALUE --type IDA|MFE --repository URL [--path P] [--member NAME]``."""
     model = ws.model
+    kind, name = _validated(value, kind, repository, path, member)
+    args = [value]
+    summary = f"Add application {value} ({kind})"
+    existing = next((a for a in model.types.applications if a.value == value), None)
+    if existing is not None:
+        return _already(ws, existing, kind, repository, path, member, args, summary)
+    _refuse_taken(model, name)
+    stmt = _enum_stmt(model, kind)
+    items = _member_items(model, kind, value, repository, path)
+    insert = _InsertMember(model, kind, name, items)
+    new_types = rewrite_statement(
+        ws.types_src, stmt, lambda m: edit_class_body(m, insert, ENUMS[kind])
+    )
+    expected = _expected_new_app(model, kind, name, items, insert.at)
+    detail = f"{ENUMS[kind]}.{name}: " + ", ".join(items)
+    change = Change(
+        "add-app", args, summary, new_types, ws.matrix_src, details=[detail]
+    )
+    return finish(ws, change, expected)
+
+
+def _validated(
+    value: str, kind: str, repository: str, path: str | None, member: str | None
+) -> tuple[str, str]:
+    """The application type (``IDA``/``MFE``) and member name of a new application;
+    every value given is validated."""
     kind = app_type(kind)
-    enum = ENUMS[kind]
     check_value.validate_app_value(value)
     check_value.validate_url(repository, "repository")
     if path is not None:
@@ -104,12 +129,11 @@ def add_app(
         check_value.validate_mfe_path(path)
     name = member if member is not None else value.replace("-", "_")
     check_value.validate_member_name(name)
-    args = [value]
-    summary = f"Add application {value} ({kind})"
+    return kind, name
 
-    existing = next((a for a in model.types.applications if a.value == value), None)
-    if existing is not None:
-        return _already(ws, existing, kind, repository, path, member, args, summary)
+
+def _refuse_taken(model: Matrix, name: str) -> None:
+    """A member name is one application's only."""
     taken = next((a for a in model.types.applications if a.member == name), None)
     if taken is not None:
         raise InputError(
@@ -118,12 +142,17 @@ def add_app(
             "choose another name with --member",
         )
 
-    members = enum_members(model, kind)
-    stmt = _enum_stmt(model, kind)
-    arity = arity_of(members)
+
+def _member_items(
+    model: Matrix, kind: str, value: str, repository: str, path: str | None
+) -> list[str]:
+    """The new member's items, as many as the Enum's members have (an MFE's path is
+    its value unless given)."""
+    enum = ENUMS[kind]
+    arity = arity_of(enum_members(model, kind))
     if kind == "MFE" and arity == 3:
-        path = value if path is None else path
-    elif path is not None:
+        return [value, repository, value if path is None else path]
+    if path is not None:
         raise InputError(
             f"the members of {enum} have {arity} fields here (no path)", "drop --path"
         )
@@ -132,48 +161,56 @@ def add_app(
             f"the members of {enum} have no repository field here",
             "add the member by hand",
         )
-    items = [value, repository, path][:arity]
-    indent = {a.member: a.span.start_col for a in members}
-    at: list[int] = []
+    return [value, repository]
 
-    def insert(body: list[Any]) -> list[Any]:
-        refuse_member_name(name, body, enum, "choose another name with --member")
+
+class _InsertMember:
+    """Inserts member ``name`` into the body of an application Enum where the
+    members' order puts it (alphabetically where they are, else last), in the
+    style of its neighbour; ``at`` is then its place among the members."""
+
+    def __init__(self, model: Matrix, kind: str, name: str, items: list[str]) -> None:
+        self.enum = ENUMS[kind]
+        self.name = name
+        self.items = items
+        self.indent = {a.member: a.span.start_col for a in enum_members(model, kind)}
+        self.at = 0
+
+    def __call__(self, body: list[Any]) -> list[Any]:
+        refuse_member_name(
+            self.name, body, self.enum, "choose another name with --member"
+        )
         lines = member_indexes(body)
         order = [member_name(body[i]) or "" for i in lines]
-        # Alphabetical where the members are; otherwise the new one goes last.
         k = len(order)
         if order == sorted(order):
-            k = next((j for j, m in enumerate(order) if m > name), len(order))
-        at.append(k)
+            k = next((j for j, m in enumerate(order) if m > self.name), len(order))
+        self.at = k
         neighbour = body[lines[k - 1] if k > 0 else lines[0]]
         text = member_text(
-            name,
-            items,  # type: ignore[arg-type]
+            self.name,
+            self.items,
             first_quote(neighbour),
-            indent.get(member_name(neighbour) or "", 4),
+            self.indent.get(member_name(neighbour) or "", 4),
             exploded=is_exploded(neighbour),
         )
         index = lines[k] if k < len(lines) else lines[-1] + 1
         return insert_at(body, index, cst.parse_statement(text))
 
-    new_types = rewrite_statement(
-        ws.types_src, stmt, lambda m: edit_class_body(m, insert, enum)
-    )
+
+def _expected_new_app(
+    model: Matrix, kind: str, name: str, items: list[str], at: int
+) -> dict[str, Any]:
     entry = {
-        "value": value,
+        "value": items[0],
         "member": name,
         "type": kind,
-        "repository": repository,
-        "path": path if kind == "MFE" else None,
+        "repository": items[1],
+        "path": items[2] if len(items) > 2 else None,
     }
-    expected = with_applications(
-        expected_of(model), kind, lambda apps: [*apps[: at[0]], entry, *apps[at[0] :]]
+    return with_applications(
+        expected_of(model), kind, lambda apps: [*apps[:at], entry, *apps[at:]]
     )
-    detail = f"{enum}.{name}: " + ", ".join(items)  # type: ignore[arg-type]
-    change = Change(
-        "add-app", args, summary, new_types, ws.matrix_src, details=[detail]
-    )
-    return finish(ws, change, expected)
 
 
 def _already(
@@ -225,6 +262,29 @@ def set_app(
     if repository is None and path is None:
         raise InputError("nothing to set", "pass --repository URL and/or --path P")
     app = names.application(model, value)
+    check_fields(app, repository, path)
+    changes = item_changes(app, {1: repository, 2: path})
+    what = " and ".join(
+        FIELDS[i] for i, v in ((1, repository), (2, path)) if v is not None
+    )
+    args = [app.value]
+    summary = f"Set {what} of application {app.value}"
+    if not changes:
+        return nothing_to_do(
+            ws, "set-app", args, summary, f"{app.value} already has that {what}"
+        )
+    new_types = rewrite_items(ws, app, changes)
+    expected = expected_items(model, app, changes)
+    details = item_details(app, changes)
+    change = Change("set-app", args, summary, new_types, ws.matrix_src, details=details)
+    return finish(ws, change, expected)
+
+
+# --- a member's items (set-app, and set-app --rename) ---------------------------
+
+
+def check_fields(app: Application, repository: str | None, path: str | None) -> None:
+    """A repository or path given for ``app``: valid, and a field its Enum has."""
     enum = ENUMS[app.type]
     if repository is not None:
         check_value.validate_url(repository, "repository")
@@ -242,40 +302,54 @@ def set_app(
             raise InputError(
                 f"the members of {enum} have no path field here", "drop --path"
             )
-    asked = {1: repository, 2: path}
-    have = {1: app.repository, 2: app.path}
-    changes = {i: v for i, v in asked.items() if v is not None and v != have[i]}
-    what = " and ".join(FIELDS[i] for i in (1, 2) if asked[i] is not None)
-    args = [app.value]
-    summary = f"Set {what} of application {app.value}"
-    if not changes:
-        return nothing_to_do(
-            ws, "set-app", args, summary, f"{app.value} already has that {what}"
-        )
+
+
+def _items_of(app: Application) -> dict[int, str | None]:
+    return {0: app.value, 1: app.repository, 2: app.path}
+
+
+def item_changes(app: Application, asked: dict[int, str | None]) -> dict[int, str]:
+    """The items (0 value, 1 repository, 2 path) asked for that differ from ``app``'s."""
+    have = _items_of(app)
+    return {i: v for i, v in asked.items() if v is not None and v != have[i]}
+
+
+def rewrite_items(ws: Workspace, app: Application, changes: dict[int, str]) -> str:
+    """types.py with ``app``'s member items changed, every other byte kept."""
+    enum = ENUMS[app.type]
 
     def change_member(body: list[Any]) -> list[Any]:
         i = find_member(body, app.member, enum)
         body[i] = set_items(body[i], changes, app.span.start_col)
         return body
 
-    new_types = rewrite_statement(
+    return rewrite_statement(
         ws.types_src, app.stmt, lambda m: edit_class_body(m, change_member, enum)
     )
 
+
+def expected_items(
+    model: Matrix, app: Application, changes: dict[int, str]
+) -> dict[str, Any]:
+    """The model with ``app``'s items changed."""
+
     def edit(apps: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out = []
-        for entry in apps:
-            if entry["member"] == app.member:
-                entry = dict(entry)
+        for item in apps:
+            if item["member"] == app.member:
+                item = dict(item)
                 for i, new in changes.items():
-                    entry[FIELDS[i]] = new
-            out.append(entry)
+                    item[FIELDS[i]] = new
+            out.append(item)
         return out
 
-    expected = with_applications(expected_of(model), app.type, edit)
-    details = [
-        f"{enum}.{app.member}: {FIELDS[i]} {have[i]} → {new}"
+    return with_applications(expected_of(model), app.type, edit)
+
+
+def item_details(app: Application, changes: dict[int, str]) -> list[str]:
+    """``OpenEdxApplication.x: repository OLD → NEW`` for each item changed."""
+    have = _items_of(app)
+    return [
+        f"{ENUMS[app.type]}.{app.member}: {FIELDS[i]} {have[i]} → {new}"
         for i, new in changes.items()
     ]
-    change = Change("set-app", args, summary, new_types, ws.matrix_src, details=details)
-    return finish(ws, change, expected)

@@ -14,7 +14,7 @@ import libcst as cst
 
 from olx.core import names
 from olx.core import values as check_value
-from olx.core.model import NEWEST_NAMES, Release, release_rank
+from olx.core.model import NEWEST_NAMES, Matrix, Release, release_rank
 from olx.core.reader import RELEASE_ENUM
 from olx.edit.change import (
     Change,
@@ -53,61 +53,70 @@ def add_release(
     """Plan ``olx add-release NAME [--branch B] [--python V] [--node V] [--clone-from OLD]``."""
     model = ws.model
     check_value.validate_release_name(name)
+    _validate(branch, python, node)
+    args = [name] + ([f"from-{clone_from}"] if clone_from else [])
+    summary = f"Add release {name}" + (
+        f", cloned from {clone_from}" if clone_from else ""
+    )
+    existing = model.types.release(name)
+    if existing is None:
+        _refuse_member_name(model, name)
+        step = _add_member(ws, name, branch, python, node, args, summary)
+    else:
+        _refuse_other_fields(existing, branch, python, node)
+        why = f"release {name} is already supported"
+        step = nothing_to_do(ws, "add-release", args, summary, why)
+    if clone_from is None:
+        return step
+    if existing is not None and model.matrix.block(existing.name) is not None:
+        # Both halves are there (a runbook run again): a no-op that says whether the
+        # block still is what a clone of OLD would make.
+        why = f"release {name} and ReleaseMap[{name!r}] already exist"
+        why += _clone_note(ws, clone_from, name)
+        return nothing_to_do(ws, "add-release", args, summary, why)
+    cloned = clone_release(ws.after(step), clone_from, name)
+    return combine(ws, "add-release", args, summary, [step, cloned])
+
+
+def _validate(branch: str | None, python: str | None, node: str | None) -> None:
+    """The release branch and runtime versions given, valid."""
     if branch is not None:
         check_value.validate_branch(branch)
     if python is not None:
         check_value.validate_runtime(python, "Python version")
     if node is not None:
         check_value.validate_runtime(node, "Node.js version")
-    args = [name] + ([f"from-{clone_from}"] if clone_from else [])
-    summary = f"Add release {name}" + (
-        f", cloned from {clone_from}" if clone_from else ""
-    )
 
-    existing = model.types.release(name)
+
+def _refuse_member_name(model: Matrix, name: str) -> None:
+    """A new release's member name is no other member's."""
     taken = next((r for r in model.types.releases if r.member == name), None)
-    if existing is None and taken is not None:
+    if taken is not None:
         raise InputError(
             f"{RELEASE_ENUM} already has a member named {name} (value {taken.name!r})",
             "a second member of that name would not import",
         )
-    if existing is not None:
-        asked = {"branch": branch, "Python": python, "Node.js": node}
-        have = {
-            "branch": existing.branch,
-            "Python": existing.python_version,
-            "Node.js": existing.node_version,
-        }
-        differ = [k for k, v in asked.items() if v is not None and v != have[k]]
-        if differ:
-            options = {"branch": "--branch", "Python": "--python", "Node.js": "--node"}
-            command = " ".join(f"{options[k]} {asked[k]}" for k in differ)
-            raise InputError(
-                f"release {name} is already supported with another "
-                + ", ".join(f"{k} ({have[k]})" for k in differ),
-                f"change it with olx set-release {name} {command}",
-            )
-        step = nothing_to_do(
-            ws, "add-release", args, summary, f"release {name} is already supported"
+
+
+def _refuse_other_fields(
+    existing: Release, branch: str | None, python: str | None, node: str | None
+) -> None:
+    """add-release of a release that is there: every field given must agree."""
+    asked = {"branch": branch, "Python": python, "Node.js": node}
+    have = {
+        "branch": existing.branch,
+        "Python": existing.python_version,
+        "Node.js": existing.node_version,
+    }
+    differ = [k for k, v in asked.items() if v is not None and v != have[k]]
+    if differ:
+        options = {"branch": "--branch", "Python": "--python", "Node.js": "--node"}
+        command = " ".join(f"{options[k]} {asked[k]}" for k in differ)
+        raise InputError(
+            f"release {existing.name} is already supported with another "
+            + ", ".join(f"{k} ({have[k]})" for k in differ),
+            f"change it with olx set-release {existing.name} {command}",
         )
-    else:
-        step = _add_member(ws, name, branch, python, node, args, summary)
-    if clone_from is None:
-        return step
-    if existing is not None and model.matrix.block(existing.name) is not None:
-        # Both halves are there (a runbook run again): a no-op that says whether the
-        # block still is what a clone of OLD would make.
-        return nothing_to_do(
-            ws,
-            "add-release",
-            args,
-            summary,
-            f"release {name} and ReleaseMap[{name!r}] already exist"
-            + _clone_note(ws, clone_from, name),
-        )
-    after = ws.after(step)
-    cloned = clone_release(after, clone_from, name)
-    return combine(ws, "add-release", args, summary, [step, cloned])
 
 
 def _clone_note(ws: Workspace, old: str, new: str) -> str:
@@ -144,73 +153,22 @@ def _add_member(
     args: list[str],
     summary: str,
 ) -> Change:
+    """The release Enum member of a new release, after the last member."""
     model = ws.model
-    releases = model.types.releases
-    template = newest_named(releases)
-    arities = {r.arity for r in releases}
-    arity = arities.pop() if len(arities) == 1 else (template.arity if template else 4)
-    warnings = []
-    if branch is not None and (
-        branch.startswith("olx/")
-        or not re.search(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", branch)
-    ):
-        # --branch here is the release's branch; a commit branch typed by habit
-        # would otherwise land silently in the Enum.
-        warnings.append(
-            f"the release branch {branch!r} does not name {name}; "
-            "the commit branch of add-release is --git-branch"
-        )
-    if branch is None:
-        if (
-            template is None
-            or template.branch is None
-            or not re.search(names.word_pattern(template.name), template.branch)
-        ):
-            raise InputError(
-                f"cannot infer the branch of {name} from the existing releases",
-                "pass --branch",
-            )
-        branch = re.sub(names.word_pattern(template.name), name, template.branch)
-        check_value.validate_branch(branch)
-    values = [name, branch]
-    if arity == 4:
-        python = python or (template.python_version if template else None)
-        node = node or (template.node_version if template else None)
-        if python is None or node is None:
-            raise InputError(
-                f"cannot infer the runtime versions of {name}",
-                "pass --python and --node",
-            )
-        values += [python, node]
-    elif python is not None or node is not None:
-        raise InputError(
-            f"the members of {RELEASE_ENUM} have two fields here (name, branch)",
-            "drop --python/--node",
-        )
-
-    def insert_member(body: list[Any]) -> list[Any]:
-        refuse_member_name(
-            name, body, RELEASE_ENUM, "choose another name for the release"
-        )
-        members = member_indexes(body)
-        if not members:
-            raise SafetyError(f"{RELEASE_ENUM} has no members to follow")
-        last = members[-1]
-        text = member_text(name, values, first_quote(body[last]), 4)
-        return [*body[: last + 1], cst.parse_statement(text), *body[last + 1 :]]
-
-    def transform(module: cst.Module) -> cst.Module:
-        return edit_class_body(module, insert_member, RELEASE_ENUM)
-
-    new_types = rewrite_statement(ws.types_src, model.types.release_stmt, transform)  # type: ignore[arg-type]
+    warnings = _release_branch_warnings(name, branch)
+    values = _member_values(model, name, branch, python, node)
+    stmt = model.types.release_stmt
+    if stmt is None:
+        raise SafetyError(f"{RELEASE_ENUM} not found")
+    new_types = rewrite_statement(ws.types_src, stmt, _InsertRelease(name, values))
     expected = expected_of(model)
     expected["releases"].append(
         {
             "name": name,
             "member": name,
-            "branch": branch,
-            "python_version": values[2] if arity == 4 else None,
-            "node_version": values[3] if arity == 4 else None,
+            "branch": values[1],
+            "python_version": values[2] if len(values) == 4 else None,
+            "node_version": values[3] if len(values) == 4 else None,
         }
     )
     detail = f"{RELEASE_ENUM}.{name}: " + ", ".join(values[1:])
@@ -226,6 +184,90 @@ def _add_member(
     return finish(ws, change, expected)
 
 
+def _release_branch_warnings(name: str, branch: str | None) -> list[str]:
+    """A warning when the release branch given does not name the release: --branch
+    here is the release's branch, and a commit branch typed by habit would otherwise
+    land silently in the Enum."""
+    if branch is not None and (
+        branch.startswith("olx/")
+        or not re.search(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", branch)
+    ):
+        return [
+            f"the release branch {branch!r} does not name {name}; "
+            "the commit branch of add-release is --git-branch"
+        ]
+    return []
+
+
+def _member_values(
+    model: Matrix,
+    name: str,
+    branch: str | None,
+    python: str | None,
+    node: str | None,
+) -> list[str]:
+    """The new member's items, as many as the members have (two or four); the
+    branch and runtimes not given are the newest named release's, renamed."""
+    releases = model.types.releases
+    template = newest_named(releases)
+    arities = {r.arity for r in releases}
+    arity = arities.pop() if len(arities) == 1 else (template.arity if template else 4)
+    if branch is None:
+        branch = _inferred_branch(name, template)
+    if arity != 4:
+        if python is not None or node is not None:
+            raise InputError(
+                f"the members of {RELEASE_ENUM} have two fields here (name, branch)",
+                "drop --python/--node",
+            )
+        return [name, branch]
+    python = python or (template.python_version if template else None)
+    node = node or (template.node_version if template else None)
+    if python is None or node is None:
+        raise InputError(
+            f"cannot infer the runtime versions of {name}",
+            "pass --python and --node",
+        )
+    return [name, branch, python, node]
+
+
+def _inferred_branch(name: str, template: Release | None) -> str:
+    """The template release's branch with its name replaced by ``name``."""
+    if (
+        template is None
+        or template.branch is None
+        or not re.search(names.word_pattern(template.name), template.branch)
+    ):
+        raise InputError(
+            f"cannot infer the branch of {name} from the existing releases",
+            "pass --branch",
+        )
+    branch = re.sub(names.word_pattern(template.name), name, template.branch)
+    return check_value.validate_branch(branch)
+
+
+class _InsertRelease:
+    """Adds member ``name`` after the release Enum's last member, in its quotes."""
+
+    def __init__(self, name: str, values: list[str]) -> None:
+        self.name = name
+        self.values = values
+
+    def insert(self, body: list[Any]) -> list[Any]:
+        refuse_member_name(
+            self.name, body, RELEASE_ENUM, "choose another name for the release"
+        )
+        members = member_indexes(body)
+        if not members:
+            raise SafetyError(f"{RELEASE_ENUM} has no members to follow")
+        last = members[-1]
+        text = member_text(self.name, self.values, first_quote(body[last]), 4)
+        return [*body[: last + 1], cst.parse_statement(text), *body[last + 1 :]]
+
+    def __call__(self, module: cst.Module) -> cst.Module:
+        return edit_class_body(module, self.insert, RELEASE_ENUM)
+
+
 def set_release(
     ws: Workspace,
     name: str,
@@ -238,12 +280,7 @@ def set_release(
         raise InputError("nothing to set", "pass --branch, --python and/or --node")
     model = ws.model
     release = names.release(model, name)
-    if branch is not None:
-        check_value.validate_branch(branch)
-    if python is not None:
-        check_value.validate_runtime(python, "Python version")
-    if node is not None:
-        check_value.validate_runtime(node, "Node.js version")
+    _validate(branch, python, node)
     if release.arity != 4 and (python is not None or node is not None):
         raise InputError(
             f"{RELEASE_ENUM}.{release.member} has two fields here (name, branch)",
@@ -260,35 +297,11 @@ def set_release(
     asked = [f"{label} {new}" for label, _, new in fields.values() if new is not None]
     summary = f"Set {', '.join(asked)} of release {release.name}"
     if not changes:
-        return nothing_to_do(
-            ws, "set-release", args, summary, f"release {release.name} is already so"
-        )
-    warnings = []
-    if 1 in changes and changes[1].startswith("olx/"):
-        # --branch here is the release's branch; a commit branch typed by habit
-        # would otherwise land silently in the Enum.
-        warnings.append(
-            f"the release branch {changes[1]!r} looks like an olx commit branch; "
-            "the commit branch of set-release is --git-branch"
-        )
-
-    def change_member(body: list[Any]) -> list[Any]:
-        i = find_member(body, release.member, RELEASE_ENUM)
-        body[i] = set_items(body[i], changes, release.span.start_col)
-        return body
-
-    def transform(module: cst.Module) -> cst.Module:
-        return edit_class_body(module, change_member, RELEASE_ENUM)
-
-    new_types = rewrite_statement(ws.types_src, release.stmt, transform)
-    expected = expected_of(model)
-    keys = {1: "branch", 2: "python_version", 3: "node_version"}
-    expected["releases"] = [
-        {**r, **{keys[i]: v for i, v in changes.items()}}
-        if r["member"] == release.member
-        else r
-        for r in expected["releases"]
-    ]
+        why = f"release {release.name} is already so"
+        return nothing_to_do(ws, "set-release", args, summary, why)
+    new_types = rewrite_statement(
+        ws.types_src, release.stmt, _SetReleaseItems(release, changes)
+    )
     details = [
         f"{RELEASE_ENUM}.{release.member}: {fields[i][0]} {fields[i][1]} → {new}"
         for i, new in changes.items()
@@ -300,6 +313,47 @@ def set_release(
         new_types,
         ws.matrix_src,
         details=details,
-        warnings=warnings,
+        warnings=_commit_branch_warnings(changes),
     )
-    return finish(ws, change, expected)
+    return finish(ws, change, _expected_items(model, release, changes))
+
+
+def _commit_branch_warnings(changes: dict[int, str]) -> list[str]:
+    """--branch here is the release's branch; a commit branch typed by habit would
+    otherwise land silently in the Enum."""
+    if 1 in changes and changes[1].startswith("olx/"):
+        return [
+            f"the release branch {changes[1]!r} looks like an olx commit branch; "
+            "the commit branch of set-release is --git-branch"
+        ]
+    return []
+
+
+class _SetReleaseItems:
+    """Changes the items of one release member (1 branch, 2 Python, 3 Node.js)."""
+
+    def __init__(self, release: Release, changes: dict[int, str]) -> None:
+        self.release = release
+        self.changes = changes
+
+    def change_member(self, body: list[Any]) -> list[Any]:
+        i = find_member(body, self.release.member, RELEASE_ENUM)
+        body[i] = set_items(body[i], self.changes, self.release.span.start_col)
+        return body
+
+    def __call__(self, module: cst.Module) -> cst.Module:
+        return edit_class_body(module, self.change_member, RELEASE_ENUM)
+
+
+def _expected_items(
+    model: Matrix, release: Release, changes: dict[int, str]
+) -> dict[str, Any]:
+    expected = expected_of(model)
+    keys = {1: "branch", 2: "python_version", 3: "node_version"}
+    expected["releases"] = [
+        {**r, **{keys[i]: v for i, v in changes.items()}}
+        if r["member"] == release.member
+        else r
+        for r in expected["releases"]
+    ]
+    return expected

@@ -50,45 +50,71 @@ def remove_app(
     model = ws.model
     try:
         app = names.application(model, value)
-    except InputError:
-        where = removed_in(value) if removed_in is not None else None
-        if where is None:
-            raise
-        return nothing_to_do(
-            ws,
-            "remove-app",
-            [value],
-            f"Remove application {value}",
-            f"{value} is already removed (left {PurePosixPath(ws.types_shown).name} "
-            f"in {where})",
-        )
+    except InputError as exc:
+        return _already_removed(ws, value, removed_in, exc)
     enum = ENUMS[app.type]
     doomed = _doomed(ws, app.value)
-    args = [app.value]
-    summary = f"Remove application {app.value} ({app.type})"
-
     new_types = _drop_member(ws, app, enum)
-    new_matrix = ws.matrix_src
-    if doomed:
-        new_matrix = _rewrite_matrix(ws, doomed)
+    new_matrix = _rewrite_matrix(ws, doomed) if doomed else ws.matrix_src
+    _refuse_references_left(ws, app, enum, new_types, new_matrix)
+    expected = _expected_without(ws, app, doomed)
+    change = Change(
+        "remove-app",
+        [app.value],
+        f"Remove application {app.value} ({app.type})",
+        new_types,
+        new_matrix,
+        details=_removal_details(app, enum, doomed, expected),
+        follow_up_word=app.value,
+    )
+    return finish(ws, change, expected)
+
+
+def _already_removed(
+    ws: Workspace,
+    value: str,
+    removed_in: Callable[[str], str | None] | None,
+    error: InputError,
+) -> Change:
+    """Nothing to do when the history of types.py held VALUE; else ``error``."""
+    where = removed_in(value) if removed_in is not None else None
+    if where is None:
+        raise error
+    return nothing_to_do(
+        ws,
+        "remove-app",
+        [value],
+        f"Remove application {value}",
+        f"{value} is already removed (left {PurePosixPath(ws.types_shown).name} "
+        f"in {where})",
+    )
+
+
+def _refuse_references_left(
+    ws: Workspace, app: Application, enum: str, new_types: str, new_matrix: str
+) -> None:
+    """A reference olx does not remove (a module-level constant, say) would fail at
+    import; the user decides what it becomes."""
     left = _references(new_types, ws.types_shown, enum, app) + _references(
         new_matrix, ws.matrix_shown, enum, app
     )
     if left:
-        # A reference olx does not remove (a module-level constant, say) would fail at
-        # import; the user decides what it becomes.
         raise InputError(
             f"{enum}.{app.member} is still referenced outside ReleaseMap entries: "
             + ", ".join(left),
             "remove or change those references by hand first",
         )
 
+
+def _expected_without(
+    ws: Workspace, app: Application, doomed: Doomed
+) -> dict[str, Any]:
+    """The model without the member and its entries."""
     expected = with_applications(
-        expected_of(model),
+        expected_of(ws.model),
         app.type,
         lambda apps: [a for a in apps if a["member"] != app.member],
     )
-    details = [f"{enum}.{app.member} removed"]
     for (release, deployment), indexes in doomed.items():
         entries = expected["release_map"][release][deployment]
         kept = [e for i, e in enumerate(entries) if i not in indexes]
@@ -96,20 +122,19 @@ def remove_app(
             **expected["release_map"][release],
             deployment: kept,
         }
+    return expected
+
+
+def _removal_details(
+    app: Application, enum: str, doomed: Doomed, expected: dict[str, Any]
+) -> list[str]:
+    details = [f"{enum}.{app.member} removed"]
+    for (release, deployment), indexes in doomed.items():
         where = f"ReleaseMap[{release!r}][{deployment!r}]"
         details += [f"{where}: {app.value} removed"] * len(indexes)
-        if not kept:
+        if not expected["release_map"][release][deployment]:
             details.append(f"{where} is now empty ([])")
-    change = Change(
-        "remove-app",
-        args,
-        summary,
-        new_types,
-        new_matrix,
-        details=details,
-        follow_up_word=app.value,
-    )
-    return finish(ws, change, expected)
+    return details
 
 
 def _references(source: str, shown: str, enum: str, app: Application) -> list[str]:

@@ -14,13 +14,18 @@ from typing import Any
 
 from olx.core import names
 from olx.core import values as check_value
-from olx.core.model import Application
-from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_do
+from olx.core.model import Application, Matrix
+from olx.edit.change import Change, Workspace, finish, nothing_to_do
 from olx.edit.literals import string_literal
-from olx.edit.members import find_member, set_items
-from olx.edit.splice import edit_class_body, rewrite_statement
 from olx.errors import InputError
-from olx.ops.apps import ENUMS, FIELDS, with_applications
+from olx.ops.apps import (
+    ENUMS,
+    check_fields,
+    expected_items,
+    item_changes,
+    item_details,
+    rewrite_items,
+)
 from olx.ops.entry_edit import (
     ListEdit,
     entry_source,
@@ -42,26 +47,6 @@ def _find(ws: Workspace, value: str, new: str) -> Application | None:
     return None
 
 
-def _check_fields(app: Application, repository: str | None, path: str | None) -> None:
-    enum = ENUMS[app.type]
-    if repository is not None:
-        check_value.validate_url(repository, "repository")
-        if app.repository is None:
-            raise InputError(
-                f"{enum}.{app.member} has no repository field", "edit it by hand"
-            )
-    if path is not None:
-        if app.type == "IDA":
-            raise InputError(
-                f"{app.value} is an IDA: only an MFE has a path", "drop --path"
-            )
-        check_value.validate_mfe_path(path)
-        if app.path is None:
-            raise InputError(
-                f"the members of {enum} have no path field here", "drop --path"
-            )
-
-
 def _done_already(
     ws: Workspace, value: str, new: str, repository: str | None, path: str | None
 ) -> Change:
@@ -73,7 +58,7 @@ def _done_already(
         raise names.unknown(
             "application", value, [a.value for a in model.types.applications]
         )
-    _check_fields(renamed, repository, path)
+    check_fields(renamed, repository, path)
     differ = [
         f"{what} is {have!r}"
         for what, want, have in (
@@ -110,50 +95,20 @@ def rename_app(
     app = _find(ws, value, new)
     if app is None:
         return _done_already(ws, value, new, repository, path)
-    _check_fields(app, repository, path)
-    enum = ENUMS[app.type]
+    check_fields(app, repository, path)
     old = app.value
     args = [old, new]
     summary = f"Rename {old} to {new}"
     if old != new:
-        taken = next((a for a in model.types.applications if a.value == new), None)
-        if taken is not None:
-            raise InputError(
-                f"{new} is already taken by {ENUMS[taken.type]}.{taken.member}",
-                "choose another name, or olx remove-app it first",
-            )
-    asked = {0: new, 1: repository, 2: path}
-    have = {0: app.value, 1: app.repository, 2: app.path}
-    changes = {i: v for i, v in asked.items() if v is not None and v != have[i]}
+        _refuse_taken(model, new)
+    changes = item_changes(app, {0: new, 1: repository, 2: path})
     if not changes:
         return nothing_to_do(
             ws, "set-app", args, summary, f"{app.value} is already named {new}"
         )
-
-    def change_member(body: list[Any]) -> list[Any]:
-        i = find_member(body, app.member, enum)
-        body[i] = set_items(body[i], changes, app.span.start_col)
-        return body
-
-    new_types = rewrite_statement(
-        ws.types_src, app.stmt, lambda m: edit_class_body(m, change_member, enum)
-    )
-
-    def edit(apps: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        out = []
-        for item in apps:
-            if item["member"] == app.member:
-                item = dict(item)
-                for i, value in changes.items():
-                    item[FIELDS[i]] = value
-            out.append(item)
-        return out
-
-    expected = with_applications(expected_of(model), app.type, edit)
-    details = [
-        f"{enum}.{app.member}: {FIELDS[i]} {have[i]} → {value}"
-        for i, value in changes.items()
-    ]
+    new_types = rewrite_items(ws, app, changes)
+    expected = expected_items(model, app, changes)
+    details = item_details(app, changes)
     new_matrix = ws.matrix_src
     if 0 in changes:
         new_matrix, renamed = _rename_entries(ws, old, new, expected)
@@ -169,6 +124,16 @@ def rename_app(
         follow_up_within=[v for v in changes.values() if v],
     )
     return finish(ws, change, expected)
+
+
+def _refuse_taken(model: Matrix, new: str) -> None:
+    """NEW must not be another application's value."""
+    taken = next((a for a in model.types.applications if a.value == new), None)
+    if taken is not None:
+        raise InputError(
+            f"{new} is already taken by {ENUMS[taken.type]}.{taken.member}",
+            "choose another name, or olx remove-app it first",
+        )
 
 
 def _rename_entries(
