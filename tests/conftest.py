@@ -109,6 +109,22 @@ def invoke_fixture():
     return invoke
 
 
+def unwrapped(text: str, hang: int = 4) -> list[str]:
+    """The lines of ``text`` as olx had them before it broke them to fit the width
+    (olx.cli.outcome_text.line_breaks): a line indented ``hang`` columns more than the
+    line it continues is joined to it with one space."""
+    lines: list[str] = []
+    lead = 0
+    for line in text.splitlines():
+        own = len(line) - len(line.lstrip(" "))
+        if lines and line.strip() and own == lead + hang:
+            lines[-1] += " " + line.strip()
+        else:
+            lines.append(line)
+            lead = own
+    return lines
+
+
 def example_paths(repo: Path) -> tuple[Path, Path]:
     """(types.py, version_matrix.py) of an example repository."""
     return repo / EXAMPLE_TYPES, repo / EXAMPLE_MATRIX

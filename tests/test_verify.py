@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_MATRIX, EXAMPLE_TYPES, invoke
+from conftest import EXAMPLE_MATRIX, EXAMPLE_TYPES, invoke, unwrapped
 from upstream_support import (
     EXAMPLE_UPSTREAM,
     Upstreams,
@@ -82,9 +82,10 @@ def test_a_missing_branch_names_where_it_comes_from_and_the_closest_names(
     assert report["unreachable"] == []
     text = verify(example_repo).stdout
     assert (
-        f"edx-platform: release/teak is not in {PLATFORM} (from {EXAMPLE_TYPES}:"
+        f"  edx-platform: release/teak is not in {PLATFORM} (from {EXAMPLE_TYPES}:"
         f"{teak_line}; closest: release/teak.master) for xpro QA, xpro Production"
-    ) in text
+    ) in unwrapped(text)
+    assert max(map(len, text.splitlines())) <= 80  # piped: broken between words
 
 
 def test_a_tag_of_that_name_counts_as_found(example_repo: Path, upstreams: Upstreams):

@@ -11,12 +11,15 @@ stderr while a long history is read (only when stderr is a terminal).
 
 import sys
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from olx.cli import completion as complete
 from olx.cli.entry import JsonFlag, Options, app, emit_json, handled
+
+if TYPE_CHECKING:
+    from olx.repo.timeline import Timeline
 
 # Below this many revisions the walk takes well under a second: no bar.
 PROGRESS_FROM = 200
@@ -138,41 +141,58 @@ def _progress():
             bar.stop()
 
 
-def _render(view) -> None:
-    from rich.table import Table
+def _render(view: "Timeline") -> None:
+    """Both tables at the console's width (80 on a pipe), one line a row: an author
+    too long for the room the other columns leave is elided (…), never folded."""
     from rich.text import Text
 
     from olx.cli import render
 
     out = render.console()
 
-    def rel(name):
+    def rel(name: str | None) -> Text:
         return Text("—", style="dim") if name is None else Text(name)
 
     if view.changes:
-        table = Table(title="Stage changes (oldest first)", title_justify="left")
-        for col in ("date", "commit", "author", "deployment", "stage", "from → to"):
-            # Author and deployment fold on a narrow terminal; the rest never do.
-            table.add_column(col, no_wrap=col not in ("author", "deployment"))
-        for c in view.changes:
-            change = Text.assemble(rel(c.from_release), " → ", rel(c.to_release))
-            table.add_row(
+        rows = [
+            (
                 c.date.strftime("%Y-%m-%d"),
                 c.commit[:10],
                 Text(c.author),
                 Text(c.deployment),
                 c.stage,
-                change,
+                Text.assemble(rel(c.from_release), " → ", rel(c.to_release)),
             )
+            for c in view.changes
+        ]
+        # One line a change (``olx history | grep xpro`` finds whole changes): the
+        # author gets the room the other columns leave, and is elided beyond it.
+        headers = ("date", "commit", "author", "deployment", "stage", "from → to")
+        others = [
+            max(len(headers[i]), *(len(str(row[i])) for row in rows))
+            for i in (0, 1, 3, 4, 5)
+        ]
+        room = out.width - sum(others) - 2 * len(others)
+        table = render.plain_table(title="Stage changes (oldest first)")
+        for header in headers:
+            table.add_column(
+                header,
+                no_wrap=True,
+                max_width=max(room, len(header)) if header == "author" else None,
+            )
+        for row in rows:
+            table.add_row(*row)
         out.print(table)
     else:
         out.print("no stage changes", markup=False)
 
     reached = view.to_json()
     if reached["releases"]:
-        table = Table(title="Releases: first reached", title_justify="left")
-        for col in ("release", "deployment", "CI", "QA", "Production", "CI → Prod"):
-            table.add_column(col)
+        table = render.plain_table(title="Releases: first reached")
+        table.add_column("release", no_wrap=True, overflow="ellipsis")
+        table.add_column("deployment", overflow="ellipsis")
+        for col in ("CI", "QA", "Production", "CI → Prod"):
+            table.add_column(col, no_wrap=True)
         for release, deps in reached["releases"].items():
             for dep, stages in deps.items():
                 days = reached["lead_times"][release][dep]
@@ -187,7 +207,6 @@ def _render(view) -> None:
                 )
         out.print(table)
     for s in view.skipped:
-        out.print(
-            Text.assemble(("skipped ", "yellow"), f"{s.commit[:10]}: {s.reason}"),
-            soft_wrap=True,
+        render.print_wrapped(
+            out, Text.assemble(("skipped ", "yellow"), f"{s.commit[:10]}: {s.reason}")
         )

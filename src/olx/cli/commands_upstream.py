@@ -112,7 +112,7 @@ def verify(
     else:
         from olx.cli import outcome_text
 
-        outcome_text.emit(verify_lines(report), sys.stdout)
+        outcome_text.emit(verify_lines(report), sys.stdout, wrap=True)
     if not report.ok:
         raise typer.Exit(1)
 
@@ -188,7 +188,7 @@ def upstream(
         return
     from olx.cli import outcome_text
 
-    outcome_text.emit(upstream_lines(found), sys.stdout)
+    outcome_text.emit(upstream_lines(found), sys.stdout, wrap=True)
 
 
 def upstream_lines(found: Any) -> list[tuple[str, str]]:

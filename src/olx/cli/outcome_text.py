@@ -1,7 +1,14 @@
-"""Plain-text rendering of a write's outcome; rich is used only on a terminal."""
+"""Plain-text rendering of a write's outcome and of other line-by-line output (verify,
+upstream); rich is used only on a terminal, through :func:`olx.cli.render.console`.
+
+Also the one rule that breaks lines between words (:func:`line_breaks`), shared with
+rich's output (:func:`olx.cli.render.print_wrapped`).
+"""
 
 from __future__ import annotations
 
+import os
+import re
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
@@ -56,20 +63,85 @@ def outcome_lines(
     return out, err
 
 
-def emit(lines: list[tuple[str, str]], stream: TextIO) -> None:
-    """Print styled lines: with rich on a terminal, as plain text otherwise.
+def piped_width() -> int:
+    """The width of output that is not on a terminal: ``$COLUMNS``, else 80."""
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else 80
+
+
+# Narrower than this, a continuation line would hold next to nothing: lines are then
+# broken as if the width were this.
+_NARROWEST = 40
+
+
+def line_breaks(
+    text: str, width: int, hang: int = 4, phrases: bool = False
+) -> list[tuple[str, int, int]]:
+    """How ``text`` goes on lines of ``width`` columns, broken only at spaces:
+    ``(indentation, start, end)`` per line, ``text[start:end]`` its words. The first
+    line keeps the text's own indentation, the others are indented ``hang`` columns
+    more; a word longer than a line stays whole (a URL, a path). With ``phrases``, a
+    phrase (up to a comma) that fits on a line of its own is not split (``~ app:
+    release ulmo → teak, runtime 24 → 20`` breaks after a comma); a longer one is
+    filled word by word, as prose always is."""
+    lead = len(text) - len(text.lstrip(" "))
+    words = [m.span() for m in re.finditer(r"\S+", text)]
+    if not words:
+        return [("", 0, len(text))]
+    width = max(width, _NARROWEST)
+    groups: list[list[tuple[int, int]]] = [[]]
+    for span in words:
+        groups[-1].append(span)
+        if phrases and text[span[1] - 1] == ",":
+            groups.append([])
+    rest = " " * (lead + hang)
+    lines: list[tuple[str, int, int]] = []
+    indent, start, end = " " * lead, words[0][0], words[0][0]  # an empty first line
+    for phrase in filter(None, groups):
+        first, last = phrase[0][0], phrase[-1][1]
+        if (
+            end > start
+            and len(indent) + last - start > width
+            and len(rest) + last - first <= width
+        ):
+            lines.append((indent, start, end))  # the phrase whole on the next line
+            indent, start = rest, first
+        for word_start, word_end in phrase:
+            if end > start and len(indent) + word_end - start > width:
+                lines.append((indent, start, end))
+                indent, start = rest, word_start
+            end = word_end
+    lines.append((indent, start, end))
+    return lines
+
+
+def wrapped(text: str, width: int, hang: int = 4) -> list[str]:
+    """``text`` on lines of ``width`` columns (:func:`line_breaks`)."""
+    return [indent + text[s:e] for indent, s, e in line_breaks(text, width, hang)]
+
+
+def emit(lines: list[tuple[str, str]], stream: TextIO, wrap: bool = False) -> None:
+    """Print styled lines: with rich on a terminal (:func:`olx.cli.render.console`:
+    no style at all under ``NO_COLOR``), as plain text otherwise. With ``wrap``, each
+    line is broken between words to fit the width (:func:`line_breaks`); without, a
+    line is never broken (a diff's).
 
     Plain text off a terminal keeps rich out of scripted runs entirely (start-up cost).
     """
     if not lines:
         return
     if stream.isatty():
-        from rich.console import Console
-        from rich.text import Text
+        from olx.cli import render
 
-        con = Console(file=stream, highlight=False)
+        out = render.console(file=stream)
         for text, style in lines:
-            con.print(Text(text, style=style), soft_wrap=True)
-    else:
-        stream.write("".join(text + "\n" for text, _ in lines))
-        stream.flush()
+            if wrap:
+                render.print_wrapped(out, render.Text(text, style=style))
+            else:
+                out.print(render.Text(text, style=style), soft_wrap=True)
+        return
+    if wrap:
+        width = piped_width()
+        lines = [(part, "") for text, _ in lines for part in wrapped(text, width)]
+    stream.write("".join(text + "\n" for text, _ in lines))
+    stream.flush()

@@ -1,21 +1,27 @@
 """Human output with rich: tables for ``show`` and ``show DEPLOYMENT``, lines for
-``diff``, ``check`` and writes.
+``diff`` and ``check``, and :func:`console`, the one console every output for people
+goes through (writes, status, history, verify and upstream too).
 
 Imported only by the CLI, and only when the output is for people (``--json`` never
 imports rich). Colour only on a terminal; with ``NO_COLOR`` set, no escape sequence at
-all (rich alone would still send bold and dim).
+all (rich alone would still send bold and dim). On a pipe or in a file the width is
+``$COLUMNS``, else 80, whatever terminal the other streams are on; every table and line
+fits it and breaks only between words (a value too long for its cell is elided with
+``…``; a line's word longer than the line stays whole).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from typing import TYPE_CHECKING, Any
+import sys
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from olx.cli.outcome_text import line_breaks, piped_width
 from olx.core.model import STAGES, Matrix, release_rank
 
 if TYPE_CHECKING:
@@ -43,13 +49,47 @@ class _Console(Console):
         raise BrokenPipeError
 
 
-def console(stderr: bool = False) -> Console:
-    """A console that styles only a terminal, and nothing at all under ``NO_COLOR``."""
+def console(stderr: bool = False, file: TextIO | None = None) -> Console:
+    """The console of every output for people, on ``file`` (default: stdout, or
+    stderr with ``stderr``): styled only on a terminal, and not at all under
+    ``NO_COLOR``; on a pipe or in a file ``$COLUMNS`` (else 80) wide, not the width of
+    a terminal that stdin or stderr happen to be on (rich's default)."""
+    stream = file if file is not None else sys.stderr if stderr else sys.stdout
+    options: dict[str, Any] = {"file": stream, "highlight": False, "soft_wrap": False}
     if os.environ.get("NO_COLOR"):
-        return _Console(
-            stderr=stderr, highlight=False, soft_wrap=False, color_system=None
-        )
-    return _Console(stderr=stderr, highlight=False, soft_wrap=False)
+        options["color_system"] = None
+    out = _Console(**options)
+    if not out.is_terminal:
+        out.width = piped_width()
+    return out
+
+
+def print_wrapped(
+    out: Console, text: Text | str, hang: int = 4, phrases: bool = False
+) -> None:
+    """``text`` at the console's width, broken only between words; continuation lines
+    are indented ``hang`` columns more than the text's own indentation (see
+    :func:`olx.cli.outcome_text.line_breaks` for ``phrases``)."""
+    if isinstance(text, str):
+        text = Text(text)
+    plain = text.plain
+    for prefix, start, end in line_breaks(plain, out.width, hang, phrases):
+        out.print(Text(prefix) + text[start:end], soft_wrap=True)
+
+
+def plain_table(title: str | None = None) -> Table:
+    """A table without borders, two spaces between columns (those of ``status``,
+    ``history``, ``show DEPLOYMENT``): more room for values in 80 columns."""
+    return Table(
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        box=None,
+        padding=(0, 2),
+        collapse_padding=True,
+        pad_edge=False,
+        header_style="bold underline",
+    )
 
 
 def release_colours(matrix: Matrix) -> dict[str, str]:
@@ -98,12 +138,12 @@ def show(matrix: Matrix, out: Console) -> None:
     blocks.add_column("deployments")
     for block in matrix.matrix.release_map:
         parts = []
-        for dep in block.deployments:
+        for listed in block.deployments:
             pinned = sum(
-                1 for e in dep.entries if e.release not in (None, block.release)
+                1 for e in listed.entries if e.release not in (None, block.release)
             )
             note = f", {pinned} pinned" if pinned else ""
-            parts.append(f"{dep.deployment} ({len(dep.entries)}{note})")
+            parts.append(f"{listed.deployment} ({len(listed.entries)}{note})")
         blocks.add_row(rel(block.release), ", ".join(parts) or "—")
     out.print(blocks)
 
@@ -111,9 +151,9 @@ def show(matrix: Matrix, out: Console) -> None:
 def check(result: CheckResult, out: Console) -> None:
     # Messages hold ``ReleaseMap['x']``: never let rich read them as markup.
     for v in result.violations:
-        out.print(Text.assemble((f"rule {v.rule} ", "red"), v.message), soft_wrap=True)
+        print_wrapped(out, Text.assemble((f"rule {v.rule} ", "red"), v.message))
     for w in result.warnings:
-        out.print(Text.assemble(("warning ", "yellow"), w), soft_wrap=True)
+        print_wrapped(out, Text.assemble(("warning ", "yellow"), w))
     if result.ok:
         out.print(
             Text.assemble(
@@ -158,8 +198,11 @@ def _origin(value: Any) -> str:
     return text[len(GITHUB) :] if text.startswith(GITHUB) else text
 
 
-def _cell(text: str, marked: bool, style: str = "") -> Text:
-    cell = Text(text, style=style)
+def _cell(text: str, marked: bool, width: int | None = None) -> Text:
+    """A cell, ``*`` after a value set on the entry; elided (…) to ``width``."""
+    if width is not None and len(text) + marked > width:
+        text = text[: max(width - marked - 1, 0)] + "…"
+    cell = Text(text)
     if marked:
         cell.append(MARK, style="bold yellow")
     return cell
@@ -174,26 +217,48 @@ def _runtime(comp: Component) -> str:
     return f"{kind}{shown(comp.runtime)}"
 
 
-def _stage_table(view: StageView, colours: dict[str, str]) -> Table:
-    table = Table(
-        box=None,
-        padding=(0, 2),
-        collapse_padding=True,
-        pad_edge=False,
-        header_style="bold underline",
-    )
-    table.add_column("application", style="bold", overflow="fold")
-    table.add_column("origin", overflow="fold")
-    table.add_column("branch", overflow="fold")
+def _stage_table(view: StageView, width: int) -> Table:
+    """The components of a stage in ``width`` columns: origin and branch give up room
+    first, the wider first; a value too long for its cell is elided (…) before its
+    ``*``, never folded mid-word (``--json`` has every value whole)."""
+    headers = ("application", "origin", "branch", "runtime")
+    rows = [
+        (
+            (shown(comp.application), comp.pinned),
+            (_origin(comp.origin), "origin" in comp.overridden),
+            (shown(comp.branch), "branch" in comp.overridden),
+            (_runtime(comp), "runtime" in comp.overridden),
+        )
+        for comp in view.components
+    ]
+    natural = [
+        max(len(header), *(len(row[i][0]) + row[i][1] for row in rows))
+        for i, header in enumerate(headers)
+    ]
+    room = width - natural[0] - natural[3] - 2 * (len(headers) - 1)
+    cells = _narrowed(natural[1:3], room)
+    table = plain_table()
+    table.add_column("application", style="bold", no_wrap=True)
+    table.add_column("origin", no_wrap=True)
+    table.add_column("branch", no_wrap=True)
     table.add_column("runtime", no_wrap=True)
-    for comp in view.components:
+    for app, origin, branch, runtime in rows:
         table.add_row(
-            _cell(shown(comp.application), comp.pinned),
-            _cell(_origin(comp.origin), "origin" in comp.overridden),
-            _cell(shown(comp.branch), "branch" in comp.overridden),
-            _cell(_runtime(comp), "runtime" in comp.overridden),
+            _cell(*app),
+            _cell(*origin, width=cells[0]),
+            _cell(*branch, width=cells[1]),
+            _cell(*runtime),
         )
     return table
+
+
+def _narrowed(widths: list[int], room: int, least: int = 8) -> list[int]:
+    """``widths`` narrowed, the widest first, until they fit ``room`` (none below
+    ``least``)."""
+    widths = list(widths)
+    while sum(widths) > room and max(widths) > least:
+        widths[widths.index(max(widths))] -= 1
+    return widths
 
 
 def _release(name: Any, colours: dict[str, str]) -> tuple[str, str]:
@@ -217,7 +282,7 @@ def deployment_view(matrix: Matrix, views: list[StageView], out: Console) -> Non
             )
         )
         if view.components:
-            out.print(_stage_table(view, colours))
+            out.print(_stage_table(view, out.width))
         for comp in view.components:
             app = shown(comp.application)
             if comp.pinned:
@@ -228,13 +293,14 @@ def deployment_view(matrix: Matrix, views: list[StageView], out: Console) -> Non
                     )
                 )
             for name, value in comp.other.items():
-                out.print(
-                    Text.assemble(f"  {app}: ", (name, "cyan"), f" = {shown(value)}")
+                print_wrapped(
+                    out,
+                    Text.assemble(f"  {app}: ", (name, "cyan"), f" = {shown(value)}"),
                 )
         for note in view.notes:
             if note not in noted:
                 noted.add(note)
-                out.print(Text.assemble(("  note: ", "yellow"), note))
+                print_wrapped(out, Text.assemble(("  note: ", "yellow"), note))
     out.print(Text(LEGEND, style="dim"))
 
 
@@ -260,8 +326,9 @@ def stage_diff(
     changes: ComponentChanges,
     out: Console,
 ) -> None:
-    """``olx diff``: a heading, a line per added (``+``) or removed (``-``) component,
-    and a table of the changed fields (``from`` → ``to``)."""
+    """``olx diff``: a heading, then a line per component added (``+``), removed
+    (``-``) or changed (``~ app: field old → new, …``, as promote lists them), each
+    broken only between words to fit the width."""
     colours = release_colours(matrix)
     out.print(
         Text.assemble(
@@ -276,7 +343,7 @@ def stage_diff(
         )
     )
     for note in dict.fromkeys((*before.notes, *after.notes)):
-        out.print(Text.assemble(("note: ", "yellow"), note))
+        print_wrapped(out, Text.assemble(("note: ", "yellow"), note))
     if changes.empty:
         out.print(
             f"no differences: both build the same {len(after.components)} components",
@@ -284,28 +351,19 @@ def stage_diff(
         )
         return
     for comp in changes.added:
-        out.print(_component_line("+", "green", comp))
+        print_wrapped(out, _component_line("+", "green", comp), phrases=True)
     for comp in changes.removed:
-        out.print(_component_line("-", "red", comp))
-    if changes.changed:
-        table = Table(
-            box=None,
-            padding=(0, 2),
-            collapse_padding=True,
-            pad_edge=False,
-            header_style="bold underline",
-        )
-        table.add_column("application", style="bold", overflow="fold")
-        table.add_column("field", style="cyan", overflow="fold")
-        table.add_column("from", overflow="fold")
-        table.add_column("to", overflow="fold")
-        for change in changes.changed:
-            for i, (name, (old, new)) in enumerate(change.fields.items()):
-                app = f"~ {shown(change.application)}" if i == 0 else ""
-                if name == "origin":
-                    old, new = _origin(old), _origin(new)
-                table.add_row(app, name, shown(old), shown(new))
-        out.print(table)
+        print_wrapped(out, _component_line("-", "red", comp), phrases=True)
+    for change in changes.changed:
+        line = Text.assemble(("~ ", "yellow"), (shown(change.application), "bold"), ":")
+        for i, (name, (old, new)) in enumerate(change.fields.items()):
+            if name == "origin":
+                old, new = _origin(old), _origin(new)
+            line.append("," if i else "")
+            line.append_text(
+                Text.assemble(" ", (name, "cyan"), f" {shown(old)} → {shown(new)}")
+            )
+        print_wrapped(out, line, phrases=True)
     out.print(
         f"{len(changes.added)} added, {len(changes.removed)} removed, "
         f"{len(changes.changed)} changed",

@@ -12,10 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
-from olx.cli.render import release_colours
+from olx.cli.render import plain_table, print_wrapped, release_colours
 
 if TYPE_CHECKING:
     from olx.core.model import Matrix
@@ -37,18 +36,13 @@ def status_table(
             return Text("—", style="dim")
         return Text(name, style=colours.get(name, "bold red"))
 
-    table = Table(
-        box=None,
-        padding=(0, 2),
-        collapse_padding=True,
-        pad_edge=False,
-        header_style="bold underline",
-    )
+    table = plain_table()
     table.add_column("stage", no_wrap=True, overflow="ellipsis")
     table.add_column("release", no_wrap=True, overflow="ellipsis")
     table.add_column("since", no_wrap=True)
     table.add_column("commit", no_wrap=True)
-    table.add_column("next promotion", overflow="fold")
+    # Wraps between words ("ulmo from 2025-11-06 16:01 UTC"), never inside one.
+    table.add_column("next promotion", overflow="ellipsis")
     notes: list[str] = []
     for dep in statuses:
         table.add_row(Text(dep.name, style="bold"), "", "", "", "")
@@ -79,4 +73,4 @@ def status_table(
             )
     out.print(table)
     for number, note in enumerate(notes, start=1):
-        out.print(Text(f"[{number}] {note}"))
+        print_wrapped(out, Text(f"[{number}] {note}"))
