@@ -694,31 +694,91 @@ def test_init_example_without_git_identity(
 # --- version and help ------------------------------------------------------------------
 
 
-def test_version():
+def test_version_prints_the_installed_distribution_version():
     result = invoke("--version")
     assert result.exit_code == 0
     assert result.stdout.strip() == f"olx {olx.__version__}"
     assert olx.__version__ == importlib.metadata.version("olx")
 
 
-def test_version_console_entry(run_main):
+def test_version_through_the_console_entry_point(run_main):
     code, out, _ = run_main("--version")
     assert code == 0
     assert out.strip() == f"olx {olx.__version__}"
 
 
-def test_help():
-    result = invoke("--help")
+# The order a release manager works in: read, move releases, change applications and
+# entries, change the model, check upstream, run a runbook; then the example.
+HELP_PANELS = [
+    ("Read", ["show", "check", "diff", "status", "history"]),
+    (
+        "Releases",
+        [
+            "add-release",
+            "set-release",
+            "clone-release",
+            "promote",
+            "rollback",
+            "retire",
+        ],
+    ),
+    (
+        "Applications",
+        ["add-app", "set-app", "remove-app", "enable-app", "disable-app", "override"],
+    ),
+    ("Model", ["add-field", "remove-field"]),
+    ("Upstream", ["verify", "upstream"]),
+    ("Runbooks", ["plan"]),
+    ("Example", ["init-example"]),
+]
+# What a description starts with: what the command does.
+VERBS = {"Add", "Apply", "Change", "Check", "Copy", "Create", "Declare", "List"}
+VERBS |= {"Remove", "Set", "Show"}
+
+
+def help_panels(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(title, [(command, description)]) of each panel of ``olx --help`` but the
+    options'; a description's continuation rows joined with a newline."""
+    panels: list[tuple[str, list[tuple[str, str]]]] = []
+    for line in text.splitlines():
+        if title := re.match(r"╭─ (.+?) ─", line):
+            panels.append((title[1], []))
+        elif row := re.match(r"│ (\S*)\s+(.*?)\s*│$", line):
+            rows = panels[-1][1]
+            if row[1]:
+                rows.append((row[1], row[2]))
+            elif rows:
+                rows[-1] = (rows[-1][0], rows[-1][1] + "\n" + row[2])
+    return [(title, rows) for title, rows in panels if title != "Options"]
+
+
+def test_help_lists_the_commands_in_the_order_a_release_manager_works():
+    result = invoke("--help", env={"COLUMNS": "250"})
     assert result.exit_code == 0
-    for command in ("show", "check", "init-example", "promote"):
-        assert command in result.stdout
+    panels = help_panels(result.stdout)
+    assert [(t, [name for name, _ in rows]) for t, rows in panels] == HELP_PANELS
+    registered = {
+        info.name or info.callback.__name__.replace("_", "-")
+        for info in olx.cli.app.registered_commands
+    }
+    assert registered == {name for _, names in HELP_PANELS for name in names}
+
+
+def test_no_description_has_a_hard_line_break_and_each_says_what_it_does():
+    wide = help_panels(invoke("--help", env={"COLUMNS": "250"}).stdout)
+    descriptions = dict(row for _, rows in wide for row in rows)
+    for name, text in descriptions.items():
+        assert "\n" not in text, (name, text)  # one row at 250 columns
+        assert text.split()[0] in VERBS, (name, text)
+        own = invoke(name, "--help", env={"COLUMNS": "250"}).stdout
+        assert f" {text}" in [line.rstrip() for line in own.splitlines()], name
 
 
 @pytest.mark.parametrize("command", ["show", "check", "init-example"])
-def test_command_help(command: str):
+def test_a_command_help_lists_its_json_option(command: str):
     result = invoke(command, "--help")
     assert result.exit_code == 0
-    assert "--json" in result.stdout or command == "init-example"
+    assert "--json" in result.stdout
 
 
 # ---------------------------------------------------------------- folded from test_review_fixes.py

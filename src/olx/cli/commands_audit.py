@@ -39,8 +39,8 @@ def history(
     ] = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """Every stage change in the git history of the matrix file, oldest first; per
-    release when it reached each stage, and CI → Production lead times."""
+    """Show every stage change in the matrix file's git history, oldest first, when
+    each release reached each stage, and CI → Production lead times."""
     from olx.repo import timeline as tl
 
     opts: Options = ctx.obj
@@ -77,8 +77,8 @@ def status(
     ] = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """Per deployment and stage: the release, since when (date, commit), and the next
-    promotion: whether stage order and soak time allow it now, or from when."""
+    """Show where each stage stands: its release, since when (date, commit), and
+    whether its next promotion is allowed now, from when (soak time), or refused."""
     from olx.ops.status import status as compute
     from olx.ops.status import status_json
     from olx.repo.policy import soak_policy

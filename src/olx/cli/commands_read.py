@@ -45,8 +45,8 @@ def show(
     ] = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """Deployments × stages, supported releases, and ReleaseMap blocks; with
-    DEPLOYMENT, every component each stage builds (origin, branch, runtime)."""
+    """Show deployments × stages, supported releases and ReleaseMap blocks; with
+    DEPLOYMENT, every component each of its stages builds (origin, branch, runtime)."""
     from olx.repo.targets import load
 
     opts: Options = ctx.obj
@@ -96,9 +96,9 @@ def diff(
     ] = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """What the second stage builds differently from the first: components added,
-    removed and changed (olx diff DEPLOYMENT STAGE_A STAGE_B, or olx diff DEP_A:STAGE
-    DEP_B:STAGE). Exit 0."""
+    """Show what a stage builds differently from another: components added, removed
+    and changed (olx diff DEPLOYMENT STAGE_A STAGE_B, or olx diff DEP_A:STAGE
+    DEP_B:STAGE)."""
     from olx.core import resolve
     from olx.repo.targets import load
 
@@ -126,7 +126,7 @@ def warn_notes(notes: Iterable[str]) -> None:
 @app.command()
 @handled
 def check(ctx: typer.Context, json_out: JsonFlag = False) -> None:
-    """Validate the invariants; exit 1 when any is violated."""
+    """Check the matrix's invariants; exit 1 when any is violated."""
     from olx.core.check import check as run_check
     from olx.repo.targets import load
 

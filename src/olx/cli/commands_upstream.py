@@ -69,7 +69,7 @@ def verify(
     json_out: JsonFlag = False,
 ) -> None:
     """Check upstream that every branch the selected stages build exists (a branch or
-    tag of its origin). Exit 0 all found; 1 any missing or unreachable."""
+    tag of its origin); exit 1 when any is missing or unreachable."""
     from olx.core import verify as core
     from olx.repo import upstream
     from olx.repo.targets import load
@@ -153,9 +153,9 @@ def upstream(
     refresh: Refresh = False,
     json_out: JsonFlag = False,
 ) -> None:
-    """The named releases upstream has that the release Enum lacks (newest first, with
-    the olx add-release that adds each), and the supported releases whose branch is
-    gone upstream."""
+    """List the named releases upstream has that the release Enum lacks (newest
+    first, each with the olx add-release that adds it), and the supported releases
+    whose branch is gone upstream."""
     from olx.core.refs import Refs, compare_upstream
     from olx.repo import upstream as repo_upstream
     from olx.repo.targets import load
