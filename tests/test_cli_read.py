@@ -653,15 +653,59 @@ def test_init_example_json_names_the_commit(tmp_path: Path):
     assert data["commit"] == git(dest, "rev-parse", "HEAD").strip()
 
 
-def test_init_example_refuses_a_non_empty_dir(tmp_path: Path):
+def test_init_example_refuses_a_non_empty_dir_that_is_not_the_example(tmp_path: Path):
     dest = tmp_path / "taken"
     dest.mkdir()
     (dest / "notes.txt").write_text("mine\n", encoding="utf-8")
     result = invoke("init-example", dest)
     assert result.exit_code == 2
-    one_error_line(result.stderr)
+    line = one_error_line(result.stderr)
+    assert "holds something other than the olx example" in line
+    assert f"(hint: choose another directory, or remove {dest} first)" in line
     assert sorted(p.name for p in dest.iterdir()) == ["notes.txt"]
     assert (dest / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+
+
+def test_init_example_again_is_a_no_op_that_says_so(tmp_path: Path):
+    """The quickstart runs twice: the second init-example finds its example."""
+    dest = tmp_path / "demo"
+    assert invoke("init-example", dest).exit_code == 0
+    head = git(dest, "rev-parse", "HEAD").strip()
+    again = invoke("init-example", dest)
+    assert again.exit_code == 0, again.output
+    assert again.stdout == (
+        f"{dest} already holds the olx example: nothing to do; "
+        f"try `olx --repo {dest} show`\n"
+    )
+    assert git(dest, "rev-parse", "HEAD").strip() == head
+    assert git(dest, "status", "--porcelain", "--untracked-files=all") == ""
+    # After a write there, it is still the example, and says how it moved on.
+    assert invoke("--repo", dest, "promote", "xpro", "QA").exit_code == 0
+    later = invoke("--json", "init-example", dest)
+    assert later.exit_code == 0, later.output
+    data = json.loads(later.stdout)
+    assert (data["changed"], data["commit"]) == (False, head)
+    moved = invoke("init-example", dest).stdout
+    assert "(1 commit since, on olx/promote-xpro-qa-ulmo)" in moved
+
+
+def test_init_example_refuses_a_repository_whose_first_commit_is_not_the_example(
+    tmp_path: Path,
+):
+    """The example's files alone do not make the example: its first commit must
+    hold exactly them (a repository that added them later is someone's work)."""
+    dest = tmp_path / "infra"
+    assert invoke("init-example", dest).exit_code == 0
+    shutil.rmtree(dest / ".git")
+    git(dest, "init", "-q")
+    (dest / "NOTES.md").write_text("ours\n", encoding="utf-8")
+    git(dest, "add", "NOTES.md")
+    git(dest, "commit", "-qm", "notes first")
+    git(dest, "add", "-A")
+    git(dest, "commit", "-qm", "then the matrix")
+    result = invoke("init-example", dest)
+    assert result.exit_code == 2
+    assert "holds something other than the olx example" in result.stderr
 
 
 def test_init_example_refuses_a_file(tmp_path: Path):

@@ -147,17 +147,35 @@ def check(ctx: typer.Context, json_out: JsonFlag = False) -> None:
 @handled
 def init_example(
     ctx: typer.Context,
-    directory: Annotated[Path, typer.Argument(help="New directory to create.")],
+    directory: Annotated[
+        Path,
+        typer.Argument(help="The directory to create (or that holds the example)."),
+    ],
     json_out: JsonFlag = False,
 ) -> None:
-    """Create a new git repository at DIRECTORY holding a realistic example matrix."""
+    """Create DIRECTORY, a git repository holding a realistic example matrix; nothing
+    to do when DIRECTORY already holds it."""
     from olx.example import init_example as make
 
     opts: Options = ctx.obj
-    commit, files = make(directory)
+    made = make(directory)
     if opts.json or json_out:
-        emit_json({"directory": str(directory), "commit": commit, "files": files})
-    else:
+        emit_json(
+            {
+                "directory": str(directory),
+                "commit": made.commit,
+                "files": made.files,
+                "changed": made.created,
+            }
+        )
+    elif made.created:
         print(
-            f"created {directory} (commit {commit[:10]}): try `olx --repo {directory} show`"
+            f"created {directory} (commit {made.commit[:10]}): "
+            f"try `olx --repo {directory} show`"
+        )
+    else:
+        since = f" ({made.since})" if made.since else ""
+        print(
+            f"{directory} already holds the olx example{since}: nothing to do; "
+            f"try `olx --repo {directory} show`"
         )
