@@ -21,11 +21,12 @@ from olx.core import field_type
 from olx.core.entry_model import (
     BASEMODEL_NAMES,
     EntryModel,
+    FieldDecl,
     class_scope_names,
     read_entry_model,
 )
 from olx.core.evaluate import Evaluator
-from olx.core.model import Statement
+from olx.core.model import Matrix, Statement
 from olx.core.reader import ENTRY_MODEL, IDA_ENUM, MFE_ENUM, RELEASE_ENUM, parse
 from olx.core.wording import SUBJECT_ROOM
 from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_do
@@ -159,103 +160,25 @@ def add_field(ws: Workspace, name: str, type_text: str) -> Change:
     model = ws.model
     validate_field_name(name)
     entry = read_entry_model(ws.types_src, ws.types_shown)
-    if not entry.fields:
-        raise InputError(
-            f"{ENTRY_MODEL} in {ws.types_shown} declares no fields",
-            "olx adds a field after the model's last one: declare the first by hand",
-        )
-    names = field_type.bindings(entry.module, entry.index)
-    annotation = field_type.validate(
-        type_text, names, quote_of(ws.types_src, entry.module)
-    )
+    annotation = _annotation(ws, entry, type_text)
     args = [name]
     summary = subject(f"Add field {name} to the entry model", f"Add field {name}")
     existing = entry.field(name)
     if existing is not None:
-        shown = ast.unparse(existing.annotation)
-        where = f"{ws.types_shown}:{existing.line}"
-        if field_type.same(existing.annotation, annotation.node):
-            return nothing_to_do(
-                ws,
-                "add-field",
-                args,
-                summary,
-                f"{name} is already declared ({where}: {name}: {shown})",
-            )
-        raise InputError(
-            f"{ENTRY_MODEL} already declares {name}: {shown} ({where})",
-            f"olx remove-field {name} first, or choose another name",
-        )
+        return _declared_already(ws, existing, annotation, args, summary)
     _check_free(entry, name)
-
     last = entry.fields[-1]
-    last_node = next(
-        n
-        for n in entry.cls.body
-        if isinstance(n, ast.AnnAssign)
-        and isinstance(n.target, ast.Name)
-        and n.target.id == last.name
-    )
-    indent = last_node.col_offset
-    text = declaration(name, annotation.node, annotation.text, indent)
-    warnings = []
-    if text is None:
-        text = f"{name}: {annotation.text} = None\n"
-        warnings.append(
-            f"the declaration of {name} passes {LINE_LENGTH} columns: "
-            "run ruff format on types.py"
-        )
-
-    def insert(body: list[Any]) -> list[Any]:
-        at = next(
-            (
-                i
-                for i, stmt in enumerate(body)
-                if isinstance(stmt, cst.SimpleStatementLine)
-                and len(stmt.body) == 1
-                and isinstance(stmt.body[0], cst.AnnAssign)
-                and isinstance(stmt.body[0].target, cst.Name)
-                and stmt.body[0].target.value == last.name
-            ),
-            None,
-        )
-        if at is None:
-            raise SafetyError(f"{ENTRY_MODEL}.{last.name} not found in the statement")
-        return [*body[: at + 1], cst.parse_statement(text), *body[at + 1 :]]
-
-    stmt = Statement(entry.index, entry.start_line, entry.end_line)
+    last_node = _field_node(entry, last.name)
+    text, warnings = _declaration_text(name, annotation, last_node.col_offset)
     new_types = rewrite_statement(
-        ws.types_src, stmt, lambda m: edit_class_body(m, insert, ENTRY_MODEL)
+        ws.types_src,
+        Statement(entry.index, entry.start_line, entry.end_line),
+        lambda m: edit_class_body(m, _InsertAfter(last.name, text), ENTRY_MODEL),
     )
-    tree = copy.deepcopy(entry.module)
-    cls = tree.body[entry.index]
-    assert isinstance(cls, ast.ClassDef)
-    cls.body.insert(
-        entry.cls.body.index(last_node) + 1,
-        ast.parse(f"{name}: {annotation.text} = None").body[0],
-    )
-    prove_tree(tree, new_types, ws.types_shown, f"the declaration of {name} added")
-
+    _prove_declared(ws, entry, last_node, name, annotation, new_types)
     given = _given_already(ws, name)
-    expected = expected_of(model)
-    for release, deps in expected["release_map"].items():
-        for dep, entries in deps.items():
-            for i, values in enumerate(entries):
-                values[name] = given.get((release, dep, i))
-    details = [
-        f"{ENTRY_MODEL}.{name}: {annotation.text} = None (after {last.name})",
-    ]
-    count = sum(
-        len(es) for deps in expected["release_map"].values() for es in deps.values()
-    )
-    details.append(
-        f"every entry ({count}) now has {name}"
-        + (
-            f"; {len(given)} already set it and keep their values"
-            if given
-            else " (None)"
-        )
-    )
+    expected = _expected_with(model, name, given)
+    details = _added_details(name, annotation, last.name, expected, given)
     change = Change(
         "add-field",
         args,
@@ -266,3 +189,140 @@ def add_field(ws: Workspace, name: str, type_text: str) -> Change:
         warnings=warnings,
     )
     return finish(ws, change, expected)
+
+
+def _annotation(
+    ws: Workspace, entry: EntryModel, type_text: str
+) -> field_type.Annotation:
+    """TYPE validated against the names types.py binds, in the file's quotes (the
+    model must have a field to follow)."""
+    if not entry.fields:
+        raise InputError(
+            f"{ENTRY_MODEL} in {ws.types_shown} declares no fields",
+            "olx adds a field after the model's last one: declare the first by hand",
+        )
+    names = field_type.bindings(entry.module, entry.index)
+    return field_type.validate(type_text, names, quote_of(ws.types_src, entry.module))
+
+
+def _declared_already(
+    ws: Workspace,
+    existing: FieldDecl,
+    annotation: field_type.Annotation,
+    args: list[str],
+    summary: str,
+) -> Change:
+    """NAME declared alike is nothing to do; with another TYPE, refused."""
+    name = existing.name
+    shown = ast.unparse(existing.annotation)
+    where = f"{ws.types_shown}:{existing.line}"
+    if not field_type.same(existing.annotation, annotation.node):
+        raise InputError(
+            f"{ENTRY_MODEL} already declares {name}: {shown} ({where})",
+            f"olx remove-field {name} first, or choose another name",
+        )
+    why = f"{name} is already declared ({where}: {name}: {shown})"
+    return nothing_to_do(ws, "add-field", args, summary, why)
+
+
+def _field_node(entry: EntryModel, name: str) -> ast.AnnAssign:
+    """The statement of field ``name`` in the class body (ast)."""
+    for node in entry.cls.body:
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and node.target.id == name
+        ):
+            return node
+    raise SafetyError(f"{ENTRY_MODEL}.{name} not found in the class body")
+
+
+def _declaration_text(
+    name: str, annotation: field_type.Annotation, indent: int
+) -> tuple[str, list[str]]:
+    """The declaration's text, and a warning when it is longer than ruff's line."""
+    text = declaration(name, annotation.node, annotation.text, indent)
+    if text is not None:
+        return text, []
+    return f"{name}: {annotation.text} = None\n", [
+        f"the declaration of {name} passes {LINE_LENGTH} columns: "
+        "run ruff format on types.py"
+    ]
+
+
+def field_statement(body: list[Any], name: str) -> int | None:
+    """The index of ``name: TYPE [= value]`` in a class body (libcst), if there."""
+    return next(
+        (
+            i
+            for i, stmt in enumerate(body)
+            if isinstance(stmt, cst.SimpleStatementLine)
+            and len(stmt.body) == 1
+            and isinstance(stmt.body[0], cst.AnnAssign)
+            and isinstance(stmt.body[0].target, cst.Name)
+            and stmt.body[0].target.value == name
+        ),
+        None,
+    )
+
+
+class _InsertAfter:
+    """Inserts the statement ``text`` after field ``after`` of the entry model."""
+
+    def __init__(self, after: str, text: str) -> None:
+        self.after = after
+        self.text = text
+
+    def __call__(self, body: list[Any]) -> list[Any]:
+        at = field_statement(body, self.after)
+        if at is None:
+            raise SafetyError(f"{ENTRY_MODEL}.{self.after} not found in the statement")
+        return [*body[: at + 1], cst.parse_statement(self.text), *body[at + 1 :]]
+
+
+def _prove_declared(
+    ws: Workspace,
+    entry: EntryModel,
+    last: ast.AnnAssign,
+    name: str,
+    annotation: field_type.Annotation,
+    new_types: str,
+) -> None:
+    """types.py now parses to the old tree with the declaration after the last field."""
+    tree = copy.deepcopy(entry.module)
+    cls = tree.body[entry.index]
+    assert isinstance(cls, ast.ClassDef)
+    cls.body.insert(
+        entry.cls.body.index(last) + 1,
+        ast.parse(f"{name}: {annotation.text} = None").body[0],
+    )
+    prove_tree(tree, new_types, ws.types_shown, f"the declaration of {name} added")
+
+
+def _expected_with(
+    model: Matrix, name: str, given: dict[tuple[str, str, int], Any]
+) -> dict[str, Any]:
+    """Every entry gains NAME: None, or the value it gave the keyword already."""
+    expected = expected_of(model)
+    for release, deps in expected["release_map"].items():
+        for dep, entries in deps.items():
+            for i, values in enumerate(entries):
+                values[name] = given.get((release, dep, i))
+    return expected
+
+
+def _added_details(
+    name: str,
+    annotation: field_type.Annotation,
+    after: str,
+    expected: dict[str, Any],
+    given: dict[tuple[str, str, int], Any],
+) -> list[str]:
+    count = sum(
+        len(es) for deps in expected["release_map"].values() for es in deps.values()
+    )
+    kept = f"; {len(given)} already set it and keep their values"
+    return [
+        f"{ENTRY_MODEL}.{name}: {annotation.text} = None (after {after})",
+        f"every entry ({count}) now has {name}" + (kept if given else " (None)"),
+    ]

@@ -17,11 +17,9 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any
 
-import libcst as cst
-
 from olx.core import names
-from olx.core.entry_model import field_uses, read_entry_model
-from olx.core.model import Statement
+from olx.core.entry_model import EntryModel, field_uses, read_entry_model
+from olx.core.model import Matrix, Statement
 from olx.core.reader import ENTRY_MODEL, RELEASE_MAP, parse
 from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_do
 from olx.edit.members import drop_at
@@ -29,7 +27,7 @@ from olx.edit.proof import prove_tree
 from olx.edit.splice import edit_class_body, rewrite_statement
 from olx.edit.statements import remove_lines
 from olx.errors import InputError, SafetyError
-from olx.ops.add_field import subject, validate_field_name
+from olx.ops.add_field import field_statement, subject, validate_field_name
 from olx.ops.entry_edit import ListEdit, rewrite_entries
 
 # The fields every entry needs: what an application version is.
@@ -154,23 +152,66 @@ def remove_field(
     summary = f"Remove field {name}"
     decl = entry.field(name)
     if decl is None:
-        if name in entry.defined:
-            raise InputError(
-                f"{name} is not a field of {ENTRY_MODEL} (a property, method or class "
-                "attribute)",
-                "edit the class by hand",
-            )
-        where = removed_in(name) if removed_in is not None else None
-        if where is None:
-            raise names.unknown("field", name, [f.name for f in entry.fields])
-        shown = PurePosixPath(ws.types_shown).name
-        return nothing_to_do(
-            ws,
-            "remove-field",
-            args,
-            summary,
-            f"{name} is already removed (left {shown} in {where})",
+        return _removed_already(ws, entry, name, removed_in, args, summary)
+    _refuse_in_use(ws, entry, name)
+    # types.py: the declaration, with its own comments.
+    new_types = _drop_declaration(ws, entry, name)
+    # version_matrix.py: the keyword of every entry, then the constants it leaves unused.
+    plan, entry_lines = _keyword_removals(ws, name)
+    old_tree = parse(ws.matrix_src, ws.matrix_shown)
+    removed_values = [
+        kw.value
+        for call in _entry_calls(old_tree)
+        for kw in call.keywords
+        if kw.arg == name
+    ]
+    doomed = unreferenced_after(old_tree, removed_values)
+    new_matrix = _drop_uses(ws, plan, doomed)
+    _prove_uses_removed(ws, old_tree, name, doomed, new_matrix)
+    details = [f"{ENTRY_MODEL}.{name} removed ({ws.types_shown}:{decl.line})"]
+    details += entry_lines
+    details += [
+        f"constant {c} removed (nothing references it any more)" for c in doomed
+    ]
+    change = Change(
+        "remove-field",
+        args,
+        _summary(summary, len(entry_lines), doomed),
+        new_types,
+        new_matrix,
+        details=details,
+        follow_up_word=name,
+        follow_up_more=doomed,
+    )
+    return finish(ws, change, _expected_without(model, name))
+
+
+def _removed_already(
+    ws: Workspace,
+    entry: EntryModel,
+    name: str,
+    removed_in: RemovedIn | None,
+    args: list[str],
+    summary: str,
+) -> Change:
+    """NAME is no field: nothing to do when the history of types.py declared it;
+    else a name the class gives another meaning, or an unknown field."""
+    if name in entry.defined:
+        raise InputError(
+            f"{name} is not a field of {ENTRY_MODEL} (a property, method or class "
+            "attribute)",
+            "edit the class by hand",
         )
+    where = removed_in(name) if removed_in is not None else None
+    if where is None:
+        raise names.unknown("field", name, [f.name for f in entry.fields])
+    shown = PurePosixPath(ws.types_shown).name
+    why = f"{name} is already removed (left {shown} in {where})"
+    return nothing_to_do(ws, "remove-field", args, summary, why)
+
+
+def _refuse_in_use(ws: Workspace, entry: EntryModel, name: str) -> None:
+    """The model's own code must not need the field, and a model keeps one field."""
     uses = field_uses(entry, name)
     if uses:
         raise InputError(
@@ -183,25 +224,28 @@ def remove_field(
             f"{name} is the only field of {ENTRY_MODEL}", "edit the class by hand"
         )
 
-    # types.py: the declaration, with its own comments.
-    def drop(body: list[Any]) -> list[Any]:
-        for i, stmt in enumerate(body):
-            if (
-                isinstance(stmt, cst.SimpleStatementLine)
-                and len(stmt.body) == 1
-                and isinstance(stmt.body[0], cst.AnnAssign)
-                and isinstance(stmt.body[0].target, cst.Name)
-                and stmt.body[0].target.value == name
-            ):
-                return drop_at(body, i)
-        raise SafetyError(f"{ENTRY_MODEL}.{name} not found in the statement")
 
+class _DropField:
+    """Removes field ``name``'s statement (with its own comments) from a class body."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, body: list[Any]) -> list[Any]:
+        at = field_statement(body, self.name)
+        if at is None:
+            raise SafetyError(f"{ENTRY_MODEL}.{self.name} not found in the statement")
+        return drop_at(body, at)
+
+
+def _drop_declaration(ws: Workspace, entry: EntryModel, name: str) -> str:
+    """types.py without the declaration, proved to parse to the old tree without it."""
     stmt = Statement(entry.index, entry.start_line, entry.end_line)
     new_types = rewrite_statement(
-        ws.types_src, stmt, lambda m: edit_class_body(m, drop, ENTRY_MODEL)
+        ws.types_src, stmt, lambda m: edit_class_body(m, _DropField(name), ENTRY_MODEL)
     )
-    types_tree = copy.deepcopy(entry.module)
-    cls = types_tree.body[entry.index]
+    tree = copy.deepcopy(entry.module)
+    cls = tree.body[entry.index]
     assert isinstance(cls, ast.ClassDef)
     cls.body = [
         n
@@ -212,68 +256,71 @@ def remove_field(
             and n.target.id == name
         )
     ]
-    prove_tree(
-        types_tree, new_types, ws.types_shown, f"the declaration of {name} removed"
-    )
+    prove_tree(tree, new_types, ws.types_shown, f"the declaration of {name} removed")
+    return new_types
 
-    # version_matrix.py: the keyword of every entry, then the constants it leaves unused.
-    expected = expected_of(model)
-    details = [f"{ENTRY_MODEL}.{name} removed ({ws.types_shown}:{decl.line})"]
+
+def _keyword_removals(
+    ws: Workspace, name: str
+) -> tuple[dict[tuple[str, str], ListEdit], list[str]]:
+    """The removal of ``NAME=`` from every entry that sets it, and a line for each."""
     plan: dict[tuple[str, str], ListEdit] = {}
-    count = 0
-    for block in model.matrix.release_map:
+    lines: list[str] = []
+    for block in ws.model.matrix.release_map:
         for dep in block.deployments:
             for i, app_entry in enumerate(dep.entries):
-                if name in app_entry.values:
-                    plan.setdefault(
-                        (block.release, dep.deployment), ListEdit()
-                    ).keywords[i] = [(name, None)]
-                    count += 1
-                    details.append(
-                        f"ReleaseMap[{block.release!r}][{dep.deployment!r}] "
-                        f"{app_entry.application}: {name} removed"
-                    )
+                if name not in app_entry.values:
+                    continue
+                key = (block.release, dep.deployment)
+                plan.setdefault(key, ListEdit()).keywords[i] = [(name, None)]
+                lines.append(
+                    f"ReleaseMap[{block.release!r}][{dep.deployment!r}] "
+                    f"{app_entry.application}: {name} removed"
+                )
+    return plan, lines
+
+
+def _drop_uses(
+    ws: Workspace, plan: dict[tuple[str, str], ListEdit], doomed: list[str]
+) -> str:
+    """The matrix file without the keywords, then without the doomed constants."""
+    new_matrix = (
+        rewrite_entries(ws.matrix_src, ws.model, plan) if plan else ws.matrix_src
+    )
+    if doomed:
+        new_matrix = _drop_constants(new_matrix, ws.matrix_shown, doomed)
+    return new_matrix
+
+
+def _prove_uses_removed(
+    ws: Workspace, old_tree: ast.Module, name: str, doomed: list[str], new_matrix: str
+) -> None:
+    """The new matrix file parses to the old tree without the keywords and the
+    doomed constants' statements."""
+    tree = copy.deepcopy(old_tree)
+    for call in _entry_calls(tree):
+        call.keywords = [kw for kw in call.keywords if kw.arg != name]
+    defs = _constant_defs(tree)
+    dead = {defs[c] for c in doomed}
+    tree.body = [n for i, n in enumerate(tree.body) if i not in dead]
+    prove_tree(tree, new_matrix, ws.matrix_shown, f"the uses of {name} removed")
+
+
+def _expected_without(model: Matrix, name: str) -> dict[str, Any]:
+    expected = expected_of(model)
     for deps in expected["release_map"].values():
         for entries in deps.values():
             for values in entries:
                 values.pop(name, None)
+    return expected
 
-    old_tree = parse(ws.matrix_src, ws.matrix_shown)
-    calls = _entry_calls(old_tree)
-    removed_values = [
-        kw.value for call in calls for kw in call.keywords if kw.arg == name
-    ]
-    doomed = unreferenced_after(old_tree, removed_values)
-    new_matrix = rewrite_entries(ws.matrix_src, model, plan) if plan else ws.matrix_src
-    if doomed:
-        new_matrix = _drop_constants(new_matrix, ws.matrix_shown, doomed)
-        details += [
-            f"constant {c} removed (nothing references it any more)" for c in doomed
-        ]
-    matrix_tree = copy.deepcopy(old_tree)
-    for call in _entry_calls(matrix_tree):
-        call.keywords = [kw for kw in call.keywords if kw.arg != name]
-    defs = _constant_defs(matrix_tree)
-    dead = {defs[c] for c in doomed}
-    matrix_tree.body = [n for i, n in enumerate(matrix_tree.body) if i not in dead]
-    prove_tree(matrix_tree, new_matrix, ws.matrix_shown, f"the uses of {name} removed")
 
+def _summary(summary: str, count: int, doomed: list[str]) -> str:
+    """``Remove field NAME (3 entries, 1 constant)`` where it fits."""
     parts = [f"{count} {'entry' if count == 1 else 'entries'}"] if count else []
     if doomed:
         parts.append(f"{len(doomed)} constant{'' if len(doomed) == 1 else 's'}")
-    if parts:
-        summary = subject(f"{summary} ({', '.join(parts)})", summary)
-    change = Change(
-        "remove-field",
-        args,
-        summary,
-        new_types,
-        new_matrix,
-        details=details,
-        follow_up_word=name,
-        follow_up_more=doomed,
-    )
-    return finish(ws, change, expected)
+    return subject(f"{summary} ({', '.join(parts)})", summary) if parts else summary
 
 
 def _drop_constants(source: str, shown: str, doomed: list[str]) -> str:
