@@ -13,12 +13,12 @@ import itertools
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import libcst as cst
 
 from olx.core import names
-from olx.core.model import NEWEST_NAMES, Matrix, release_rank
+from olx.core.model import NEWEST_NAMES, Matrix, Statement, release_rank
 from olx.core.reader import RELEASE_ENUM, RELEASE_MAP
 from olx.core.wording import fit
 from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_do
@@ -75,7 +75,8 @@ def new_block_index(model: Matrix, old: str, new: str) -> int:
     return named[-1] + 1
 
 
-def map_dict(module: cst.Module) -> tuple[Any, cst.Dict]:
+def map_dict(module: cst.Module) -> tuple[cst.Assign | cst.AnnAssign, cst.Dict]:
+    """The assignment of ``ReleaseMap`` (the module's only statement) and its dict."""
     stmt = module.body[0]
     small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) else None
     if not isinstance(small, (cst.Assign, cst.AnnAssign)) or not isinstance(
@@ -85,15 +86,22 @@ def map_dict(module: cst.Module) -> tuple[Any, cst.Dict]:
     return small, small.value
 
 
-def replace_map(module: cst.Module, small: Any, new_dict: cst.Dict) -> cst.Module:
+def replace_map(
+    module: cst.Module, small: cst.Assign | cst.AnnAssign, new_dict: cst.Dict
+) -> cst.Module:
     stmt = module.body[0]
     new_stmt = stmt.with_changes(body=[small.with_changes(value=new_dict)])
     return module.with_changes(body=[new_stmt])
 
 
+def element_key(elem: cst.BaseDictElement) -> str | None:
+    """The string key of a dict element (None for ``**spread`` or another key)."""
+    return string_value(elem.key) if isinstance(elem, cst.DictElement) else None
+
+
 def key_index(node: cst.Dict, key: str) -> int | None:
     for i, elem in enumerate(node.elements):
-        if isinstance(elem, cst.DictElement) and string_value(elem.key) == key:
+        if element_key(elem) == key:
             return i
     return None
 
@@ -102,50 +110,58 @@ class _Retarget(cst.CSTTransformer):
     """In ``OpenEdxApplicationVersion(...)`` calls: release OLD → NEW, branch names."""
 
     def __init__(self, old: str, new: str) -> None:
+        super().__init__()
         self.old, self.new = old, new
 
-    def leave_Arg(self, original, updated):  # noqa: N802 (libcst API)
-        if updated.keyword is None:
-            return updated
-        kw = updated.keyword.value
+    def leave_Arg(  # noqa: N802 (libcst API)
+        self, original_node: cst.Arg, updated_node: cst.Arg
+    ) -> cst.Arg:
+        if updated_node.keyword is None:
+            return updated_node
+        kw = updated_node.keyword.value
         if kw == "release":
-            value = updated.value
-            if string_value(value) == self.old:
-                return updated.with_changes(value=quoted(self.new, value))
-            if (
-                isinstance(value, cst.Attribute)
-                and isinstance(value.value, cst.Name)
-                and value.value.value == RELEASE_ENUM
-                and value.attr.value == self.old
-            ):
-                return updated.with_changes(
-                    value=value.with_changes(attr=cst.Name(self.new))
-                )
-            if (
-                isinstance(value, cst.Attribute)
-                and value.attr.value == "value"
-                and isinstance(value.value, cst.Attribute)
-                and value.value.attr.value == self.old
-            ):  # OpenEdxSupportedRelease.OLD.value
-                inner = value.value.with_changes(attr=cst.Name(self.new))
-                return updated.with_changes(value=value.with_changes(value=inner))
-            if isinstance(value, cst.Subscript):
-                return updated.with_changes(
-                    value=replace_strings(
-                        value, lambda s: self.new if s == self.old else None
-                    )
-                )
-        elif kw == "branch_override":
-            return updated.with_changes(
+            return updated_node.with_changes(value=self._release(updated_node.value))
+        if kw == "branch_override":
+            return updated_node.with_changes(
                 value=replace_strings(
-                    updated.value, lambda s: rename_in_branch(s, self.old, self.new)
+                    updated_node.value,
+                    lambda s: rename_in_branch(s, self.old, self.new),
                 )
             )
-        return updated
+        return updated_node
 
-    def leave_Call(self, original, updated):  # noqa: N802 (libcst API)
+    def _release(self, value: cst.BaseExpression) -> cst.BaseExpression:
+        """A release reference to OLD, as written, naming NEW (others unchanged)."""
+        if string_value(value) == self.old:
+            like = value if isinstance(value, cst.SimpleString) else None
+            return quoted(self.new, like)
+        if (
+            isinstance(value, cst.Attribute)
+            and isinstance(value.value, cst.Name)
+            and value.value.value == RELEASE_ENUM
+            and value.attr.value == self.old
+        ):
+            return value.with_changes(attr=cst.Name(self.new))
+        if (
+            isinstance(value, cst.Attribute)
+            and value.attr.value == "value"
+            and isinstance(value.value, cst.Attribute)
+            and value.value.attr.value == self.old
+        ):  # OpenEdxSupportedRelease.OLD.value
+            inner = value.value.with_changes(attr=cst.Name(self.new))
+            return value.with_changes(value=inner)
+        if isinstance(value, cst.Subscript):
+            return cast(
+                cst.BaseExpression,
+                replace_strings(value, lambda s: self.new if s == self.old else None),
+            )
+        return value
+
+    def leave_Call(  # noqa: N802 (libcst API)
+        self, original_node: cst.Call, updated_node: cst.Call
+    ) -> cst.Call:
         # A longer name may push a one-line argument list past the line length.
-        return fit_call(updated)
+        return fit_call(updated_node)
 
 
 def expected_entries(
@@ -188,35 +204,15 @@ def clone_release(
     model = ws.model
     old_block = model.matrix.block(old)
     if old_block is None:
-        done = None
-        if held is not None and held(old) is not None:
-            done = _done_without_old(ws, old, new, deployments)
-        if done is not None:
-            return done
-        raise names.unknown(
-            "ReleaseMap block", old, [b.release for b in model.matrix.release_map]
-        )
-    new_rel = names.release(model, new)
-    new = new_rel.name
+        return _without_old(ws, old, new, deployments, held)
+    new = names.release(model, new).name
     if new == old:
         raise InputError("OLD and NEW are the same release")
     in_old = [d.deployment for d in old_block.deployments]
-    selected = in_old
-    if deployments:
-        chosen = names.deployment_names(model, deployments)
-        for name in chosen:
-            if name not in in_old:
-                raise names.unknown(f"deployment in ReleaseMap[{old!r}]", name, in_old)
-        selected = [d for d in in_old if d in chosen]
-
-    expected = expected_of(model)
-    old_json = expected["release_map"][old]
+    selected = _selected(model, old, in_old, deployments)
     new_block = model.matrix.block(new)
-    to_add = [
-        dep for dep in selected if new_block is None or new_block.get(dep) is None
-    ]
+    to_add = [d for d in selected if new_block is None or new_block.get(d) is None]
     differ = differences(model, old, new, [d for d in selected if d not in to_add])
-
     args = [old, new, *(deployments or [])]
     summary = fit(
         lambda d: f"Clone ReleaseMap {old} to {new}" + (f" for {d}" if d else ""),
@@ -231,84 +227,168 @@ def clone_release(
         )
     if differ:
         present = [d.deployment for d in new_block.deployments] if new_block else []
-        raise InputError(
-            f"ReleaseMap[{new!r}][{differ[0]!r}] exists and differs from a clone "
-            f"of {old}",
-            _differs_hint(old, new, [d for d in in_old if d not in present]),
+        _refuse_different(old, new, differ, [d for d in in_old if d not in present])
+    clone = _CloneBlock(old, new, to_add, in_old, new_block_index(model, old, new))
+    new_matrix = rewrite_statement(ws.matrix_src, _release_map_stmt(model), clone)
+    expected = clone.expected(expected_of(model))
+    change = Change(
+        "clone-release",
+        args,
+        summary,
+        ws.types_src,
+        new_matrix,
+        details=clone.details(expected),
+    )
+    return finish(ws, change, expected)
+
+
+def _release_map_stmt(model: Matrix) -> Statement:
+    stmt = model.matrix.release_map_stmt
+    if stmt is None:
+        raise SafetyError(f"{RELEASE_MAP} not found")
+    return stmt
+
+
+def _without_old(
+    ws: Workspace,
+    old: str,
+    new: str,
+    deployments: list[str] | None,
+    held: Callable[[str], str | None] | None,
+) -> Change:
+    """OLD has no block: done already when the history held OLD and NEW's block
+    holds every deployment asked for; else OLD is an unknown block."""
+    if held is not None and held(old) is not None:
+        done = _done_without_old(ws, old, new, deployments)
+        if done is not None:
+            return done
+    model = ws.model
+    raise names.unknown(
+        "ReleaseMap block", old, [b.release for b in model.matrix.release_map]
+    )
+
+
+def _selected(
+    model: Matrix, old: str, in_old: list[str], deployments: list[str] | None
+) -> list[str]:
+    """The deployments to clone, in OLD's order: those asked for (each must be in
+    OLD), else all of OLD's."""
+    if not deployments:
+        return in_old
+    chosen = names.deployment_names(model, deployments)
+    for name in chosen:
+        if name not in in_old:
+            raise names.unknown(f"deployment in ReleaseMap[{old!r}]", name, in_old)
+    return [d for d in in_old if d in chosen]
+
+
+class _CloneBlock:
+    """Copies the lists ``to_add`` of ``ReleaseMap[OLD]`` to ``ReleaseMap[NEW]``,
+    retargeted: a new block at ``block_at``, or lists added to NEW's block in OLD's
+    order. ``expected`` makes the same edit of the model's JSON."""
+
+    def __init__(
+        self, old: str, new: str, to_add: list[str], order: list[str], block_at: int
+    ) -> None:
+        self.old, self.new = old, new
+        self.to_add = to_add
+        self.order = order  # OLD's deployments, in its order
+        self.block_at = block_at
+        self.retarget = _Retarget(old, new)
+
+    def __call__(self, module: cst.Module) -> cst.Module:
+        small, root = map_dict(module)
+        old_i = key_index(root, self.old)
+        if old_i is None:
+            raise SafetyError(f"{RELEASE_MAP}[{self.old!r}] not found in the statement")
+        old_elem = root.elements[old_i]
+        if not isinstance(old_elem, cst.DictElement) or not isinstance(
+            old_elem.value, cst.Dict
+        ):
+            raise SafetyError(f"{RELEASE_MAP}[{self.old!r}] is not a dict literal")
+        new_i = key_index(root, self.new)
+        if new_i is None:
+            elem = self._new_block(old_elem, old_elem.value)
+            return replace_map(module, small, insert_element(root, self.block_at, elem))
+        return replace_map(module, small, self._add_lists(root, new_i, old_elem.value))
+
+    def _new_block(self, old_elem: cst.DictElement, value: cst.Dict) -> cst.DictElement:
+        for i in reversed(range(len(value.elements))):
+            if element_key(value.elements[i]) not in self.to_add:
+                value = remove_element(value, i)
+        key = old_elem.key
+        return old_elem.with_changes(
+            key=quoted(self.new, key if isinstance(key, cst.SimpleString) else None),
+            value=value.visit(self.retarget),
         )
 
-    retarget = _Retarget(old, new)
-    block_at = new_block_index(model, old, new)
-
-    def transform(module: cst.Module) -> cst.Module:
-        small, root = map_dict(module)
-        old_i = key_index(root, old)
-        if old_i is None:
-            raise SafetyError(f"{RELEASE_MAP}[{old!r}] not found in the statement")
-        old_elem = root.elements[old_i]
-        if not isinstance(old_elem.value, cst.Dict):
-            raise SafetyError(f"{RELEASE_MAP}[{old!r}] is not a dict literal")
-        copies = {}
-        for i, dep_elem in enumerate(old_elem.value.elements):
-            dep = string_value(dep_elem.key)
-            if dep in to_add:
-                copies[dep] = (i, dep_elem.visit(retarget))
-        new_i = key_index(root, new)
-        if new_i is None:
-            value = old_elem.value
-            for i in reversed(range(len(value.elements))):
-                if string_value(value.elements[i].key) not in to_add:
-                    value = remove_element(value, i)
-            value = value.visit(retarget)
-            elem = old_elem.with_changes(key=quoted(new, old_elem.key), value=value)
-            return replace_map(module, small, insert_element(root, block_at, elem))
+    def _add_lists(self, root: cst.Dict, new_i: int, old: cst.Dict) -> cst.Dict:
+        copies = {
+            element_key(elem): elem.visit(self.retarget)
+            for elem in old.elements
+            if element_key(elem) in self.to_add
+        }
         target = root.elements[new_i]
         value = target.value
-        for dep in to_add:
+        for dep in self.to_add:
             value = insert_element(
-                value, _dep_index(value, dep, in_old), copies[dep][1]
+                value, _dep_index(value, dep, self.order), copies[dep]
             )
-        new_root = root.with_changes(
+        return root.with_changes(
             elements=[
                 *root.elements[:new_i],
                 target.with_changes(value=value),
                 *root.elements[new_i + 1 :],
             ]
         )
-        return replace_map(module, small, new_root)
 
-    new_matrix = rewrite_statement(
-        ws.matrix_src, model.matrix.release_map_stmt, transform
-    )  # type: ignore[arg-type]
+    def details(self, expected: dict[str, Any]) -> list[str]:
+        """A line per list copied, with its number of entries."""
+        old_json = expected["release_map"][self.old]
+        return [
+            f"ReleaseMap[{self.new!r}][{dep!r}]: {len(old_json[dep])} applications "
+            f"from {self.old}"
+            for dep in self.to_add
+        ]
 
-    rm = expected["release_map"]
-    if new not in rm:
-        block = {dep: expected_entries(old_json[dep], old, new) for dep in to_add}
-        expected["release_map"] = _insert_ordered(rm, block_at, new, block)
-    else:
-        for dep in to_add:
-            index = _json_dep_index(list(rm[new]), dep, in_old)
-            rm[new] = _insert_ordered(
-                rm[new], index, dep, expected_entries(old_json[dep], old, new)
+    def expected(self, expected: dict[str, Any]) -> dict[str, Any]:
+        rm = expected["release_map"]
+        old_json = rm[self.old]
+        if self.new not in rm:
+            block = {
+                dep: expected_entries(old_json[dep], self.old, self.new)
+                for dep in self.to_add
+            }
+            expected["release_map"] = _insert_ordered(
+                rm, self.block_at, self.new, block
             )
-    details = [
-        f"ReleaseMap[{new!r}][{dep!r}]: {len(old_json[dep])} applications from {old}"
-        for dep in to_add
-    ]
-    change = Change(
-        "clone-release", args, summary, ws.types_src, new_matrix, details=details
-    )
-    return finish(ws, change, expected)
+            return expected
+        for dep in self.to_add:
+            index = _json_dep_index(list(rm[self.new]), dep, self.order)
+            rm[self.new] = _insert_ordered(
+                rm[self.new],
+                index,
+                dep,
+                expected_entries(old_json[dep], self.old, self.new),
+            )
+        return expected
 
 
-def _differs_hint(old: str, new: str, lacking: list[str]) -> str:
-    """The command that clones only what NEW lacks (add-release --clone-from has no
+def _refuse_different(
+    old: str, new: str, differ: list[str], lacking: list[str]
+) -> None:
+    """A list NEW has that is not what a clone of OLD makes is refused; the hint is
+    the command that clones only what NEW lacks (add-release --clone-from has no
     --deployment of its own)."""
-    if not lacking:
-        return f"edit ReleaseMap[{new!r}] by hand"
-    return (
-        f"edit it by hand, or clone only the deployments ReleaseMap[{new!r}] lacks: "
-        f"olx clone-release {old} {new} --deployment {','.join(lacking)}"
+    hint = f"edit ReleaseMap[{new!r}] by hand"
+    if lacking:
+        hint = (
+            f"edit it by hand, or clone only the deployments ReleaseMap[{new!r}] "
+            f"lacks: olx clone-release {old} {new} --deployment {','.join(lacking)}"
+        )
+    raise InputError(
+        f"ReleaseMap[{new!r}][{differ[0]!r}] exists and differs from a clone of {old}",
+        hint,
     )
 
 
@@ -373,5 +453,5 @@ def _json_dep_index(present: list[str], dep: str, order: list[str]) -> int:
 
 
 def _dep_index(value: cst.Dict, dep: str, order: list[str]) -> int:
-    present = [string_value(e.key) or "" for e in value.elements]
+    present = [element_key(e) or "" for e in value.elements]
     return _json_dep_index(present, dep, order)

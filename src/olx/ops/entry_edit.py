@@ -328,20 +328,26 @@ def _edit_call(
         return call
     call = layout_call(call, indent, 1, limit)
     if call_is_exploded(call) and written:
-        # Laid out one keyword per line: long values are laid out for that place.
-        inner = indent + 4
-        args = [
-            a.with_changes(
-                value=cst.parse_expression(
-                    written[a.keyword.value](inner, inner + len(a.keyword.value) + 1, 1)
-                )
-            )
-            if a.keyword is not None and a.keyword.value in written
-            else a
-            for a in call.args
-        ]
-        call = call.with_changes(args=args)
+        call = _rewritten_for_place(call, written, indent + 4)
     return call
+
+
+def _rewritten_for_place(
+    call: cst.Call, written: dict[str, Writer], inner: int
+) -> cst.Call:
+    """A call just laid out one keyword per line: the values olx wrote, laid out
+    again for that place (a long value breaks as it would there)."""
+    args = [
+        a.with_changes(
+            value=cst.parse_expression(
+                written[a.keyword.value](inner, inner + len(a.keyword.value) + 1, 1)
+            )
+        )
+        if a.keyword is not None and a.keyword.value in written
+        else a
+        for a in call.args
+    ]
+    return call.with_changes(args=args)
 
 
 def _edit_list(

@@ -11,12 +11,14 @@ history; the caller answers it through ``retired_in`` so that planning stays pur
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
 from pathlib import PurePosixPath
 from typing import Any
 
 import libcst as cst
 
 from olx.core import names, values
+from olx.core.model import Matrix, Release, ReleaseBlock, Statement
 from olx.core.reader import RELEASE_ENUM
 from olx.core.wording import fit
 from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_do
@@ -27,13 +29,20 @@ from olx.errors import GuardError, InputError, SafetyError
 from olx.ops.clone import key_index, map_dict, replace_map
 
 
-def _users(ws: Workspace, name: str) -> list[str]:
-    return [
+def _refuse_used(ws: Workspace, name: str, only: list[str] | None = None) -> None:
+    """No stage (of the deployments ``only``, when given) may run release ``name``."""
+    users = [
         f"{dep.name} {st.stage}"
         for dep in ws.model.matrix.deployments
+        if only is None or dep.name in only
         for st in dep.stages
         if st.release == name
     ]
+    if users:
+        raise GuardError(
+            f"refused: {name} is still used by {', '.join(users)}",
+            "promote those stages to another release first",
+        )
 
 
 def _pins(ws: Workspace, name: str) -> list[str]:
@@ -71,6 +80,32 @@ def already_retired(ws: Workspace, name: str, retired_in: RetiredIn | None) -> s
     return f"{name} is already retired (left {shown} in {where})"
 
 
+class RetireScope(Enum):
+    """What ``olx retire NAME`` removes: the block and the member together, or one
+    half (``--block-only``, ``--enum-only``). The value is the word the default
+    branch name and the summary take."""
+
+    BOTH = ""
+    BLOCK = "block"
+    ENUM = "enum"
+
+    @classmethod
+    def of(cls, block_only: bool, enum_only: bool) -> RetireScope:
+        if block_only and enum_only:
+            raise InputError("--block-only and --enum-only exclude each other")
+        return cls.BLOCK if block_only else cls.ENUM if enum_only else cls.BOTH
+
+    @property
+    def option(self) -> str:
+        return f"--{self.value}-only"
+
+    @property
+    def said(self) -> str:
+        """How the summary says it: `` (ReleaseMap block)``, `` (Enum member)``."""
+        halves = {"block": " (ReleaseMap block)", "enum": " (Enum member)"}
+        return halves.get(self.value, "")
+
+
 def retire(
     ws: Workspace,
     name: str,
@@ -84,12 +119,10 @@ def retire(
     ``retired_in`` answers, for a name in neither file, where the history of types.py
     last held it (None: never, so an unknown name).
     """
-    if block_only and enum_only:
-        raise InputError("--block-only and --enum-only exclude each other")
-    if deployments and (block_only or enum_only):
+    scope = RetireScope.of(block_only, enum_only)
+    if deployments and scope is not RetireScope.BOTH:
         raise InputError(
-            "--deployment removes lists from the block; it excludes "
-            + ("--block-only" if block_only else "--enum-only"),
+            f"--deployment removes lists from the block; it excludes {scope.option}",
             f"olx retire {name} --deployment D (the Enum member stays)",
         )
     if deployments:
@@ -98,33 +131,33 @@ def retire(
     values.validate_release_name(name)
     member = model.types.release(name)
     block = model.matrix.block(name)
-    drop_block = block is not None and not enum_only
-    drop_member = member is not None and not block_only
-    args = [name] + (["block"] if block_only else ["enum"] if enum_only else [])
-    summary = f"Retire {name}" + (
-        " (ReleaseMap block)" if block_only else " (Enum member)" if enum_only else ""
-    )
-    if not drop_block and not drop_member:
+    gone_block = block if scope is not RetireScope.ENUM else None
+    gone_member = member if scope is not RetireScope.BLOCK else None
+    args = [name] + ([scope.value] if scope.value else [])
+    summary = f"Retire {name}{scope.said}"
+    if gone_block is None and gone_member is None:
         if member is None and block is None:
             why = already_retired(ws, name, retired_in)
         else:  # the other half is still there: --block-only or --enum-only said so
             why = f"{name} is already retired"
         return nothing_to_do(ws, "retire", args, summary, why)
-    users = _users(ws, name)
-    if users:
+    _refuse_used(ws, name)
+    if gone_member is not None:
+        _refuse_member_only(ws, name, block is not None and gone_block is None)
+    return _retired(ws, name, gone_block, gone_member, args, summary)
+
+
+def _refuse_member_only(ws: Workspace, name: str, block_stays: bool) -> None:
+    """The member goes only when no entry of another block is pinned to it, and
+    never while its block stays."""
+    pins = _pins(ws, name)
+    if pins:
         raise GuardError(
-            f"refused: {name} is still used by {', '.join(users)}",
-            "promote those stages to another release first",
+            f"refused: entries in other blocks are pinned to {name}: "
+            + ", ".join(pins),
+            "re-pin or remove those entries first",
         )
-    if drop_member:
-        pins = _pins(ws, name)
-        if pins:
-            raise GuardError(
-                f"refused: entries in other blocks are pinned to {name}: "
-                + ", ".join(pins),
-                "re-pin or remove those entries first",
-            )
-    if drop_member and block is not None and not drop_block:
+    if block_stays:
         # Exactly the half-retired state that failed to import in the real history.
         raise GuardError(
             f"refused: ReleaseMap[{name!r}] still exists; removing only the Enum member "
@@ -132,23 +165,31 @@ def retire(
             f"olx retire {name} (both at once), or --block-only first",
         )
 
+
+def _retired(
+    ws: Workspace,
+    name: str,
+    block: ReleaseBlock | None,
+    member: Release | None,
+    args: list[str],
+    summary: str,
+) -> Change:
+    """The change that removes ``block`` and ``member`` (those not None)."""
+    model = ws.model
     expected = expected_of(model)
     new_types, new_matrix = ws.types_src, ws.matrix_src
     details = []
-    if drop_block:
-        new_matrix = rewrite_statement(
-            new_matrix, model.matrix.release_map_stmt, _drop_block(name)
-        )  # type: ignore[arg-type]
+    if block is not None:
+        stmt = _statement(model.matrix.release_map_stmt)
+        new_matrix = rewrite_statement(new_matrix, stmt, _drop_block(name))
         del expected["release_map"][name]
-        details.append(
-            f"ReleaseMap[{name!r}] removed ({', '.join(d.deployment for d in block.deployments)})"
-        )  # type: ignore[union-attr]
-    if drop_member:
-        new_types = rewrite_statement(
-            new_types, model.types.release_stmt, _drop_member(member.member)
-        )  # type: ignore[arg-type,union-attr]
+        listed = ", ".join(d.deployment for d in block.deployments)
+        details.append(f"ReleaseMap[{name!r}] removed ({listed})")
+    if member is not None:
+        stmt = _statement(model.types.release_stmt)
+        new_types = rewrite_statement(new_types, stmt, _drop_member(member.member))
         expected["releases"] = [r for r in expected["releases"] if r["name"] != name]
-        details.append(f"{RELEASE_ENUM}.{member.member} removed")  # type: ignore[union-attr]
+        details.append(f"{RELEASE_ENUM}.{member.member} removed")
     change = Change(
         "retire",
         args,
@@ -159,6 +200,12 @@ def retire(
         follow_up_word=name,
     )
     return finish(ws, change, expected)
+
+
+def _statement(stmt: Statement | None) -> Statement:
+    if stmt is None:
+        raise SafetyError("the statement to rewrite was not found")
+    return stmt
 
 
 def retire_deployments(
@@ -176,12 +223,7 @@ def retire_deployments(
     values.validate_release_name(name)
     block = model.matrix.block(name)
     present = [d.deployment for d in block.deployments] if block else []
-    chosen = names.deployment_names(model, deployments)
-    for dep in chosen:
-        if dep not in present and names.find_deployment(model, dep) is None:
-            valid = [d.name for d in model.matrix.deployments]
-            valid += [d for d in present if d not in valid]
-            raise names.unknown("deployment", dep, valid)
+    chosen = _known_deployments(model, deployments, present)
     args = [name, *chosen]
     summary = fit(lambda d: f"Retire {name} for {d}", (chosen, "deployments"))
     drop = [dep for dep in present if dep in chosen]  # in block order
@@ -193,18 +235,7 @@ def retire_deployments(
         else:
             why = f"ReleaseMap[{name!r}] has no list for {', '.join(chosen)}"
         return nothing_to_do(ws, "retire", args, summary, why)
-    users = [
-        f"{dep.name} {st.stage}"
-        for dep in model.matrix.deployments
-        if dep.name in drop
-        for st in dep.stages
-        if st.release == name
-    ]
-    if users:
-        raise GuardError(
-            f"refused: {name} is still used by {', '.join(users)}",
-            "promote those stages to another release first",
-        )
+    _refuse_used(ws, name, only=drop)
     whole = len(drop) == len(present)
     expected = expected_of(model)
     block_json = expected["release_map"][name]
@@ -221,15 +252,32 @@ def retire_deployments(
             dep: entries for dep, entries in block_json.items() if dep not in drop
         }
     transform = _drop_block(name) if whole else _drop_lists(name, drop)
-    new_matrix = rewrite_statement(
-        ws.matrix_src, model.matrix.release_map_stmt, transform
-    )  # type: ignore[arg-type]
+    stmt = _statement(model.matrix.release_map_stmt)
+    new_matrix = rewrite_statement(ws.matrix_src, stmt, transform)
     # No follow-up checklist: the release stays, so its other mentions are still right.
     change = Change("retire", args, summary, ws.types_src, new_matrix, details=details)
     return finish(ws, change, expected)
 
 
-def _drop_lists(name: str, drop: list[str]):
+def _known_deployments(
+    model: Matrix, deployments: list[str], present: list[str]
+) -> list[str]:
+    """The deployments named, each a deployment of the matrix or a list of the block."""
+    chosen = names.deployment_names(model, deployments)
+    for dep in chosen:
+        if dep not in present and names.find_deployment(model, dep) is None:
+            valid = [d.name for d in model.matrix.deployments]
+            valid += [d for d in present if d not in valid]
+            raise names.unknown("deployment", dep, valid)
+    return chosen
+
+
+Transform = Callable[[cst.Module], cst.Module]
+
+
+def _drop_lists(name: str, drop: list[str]) -> Transform:
+    """Removes the lists ``drop`` from ``ReleaseMap[NAME]``."""
+
     def transform(module: cst.Module) -> cst.Module:
         small, root = map_dict(module)
         index = key_index(root, name)
@@ -256,7 +304,9 @@ def _drop_lists(name: str, drop: list[str]):
     return transform
 
 
-def _drop_block(name: str):
+def _drop_block(name: str) -> Transform:
+    """Removes ``ReleaseMap[NAME]``."""
+
     def transform(module: cst.Module) -> cst.Module:
         small, root = map_dict(module)
         index = key_index(root, name)
@@ -267,7 +317,9 @@ def _drop_block(name: str):
     return transform
 
 
-def _drop_member(member: str):
+def _drop_member(member: str) -> Transform:
+    """Removes member ``member`` of the release Enum."""
+
     def drop(body: list[Any]) -> list[Any]:
         # Its own comments go with it; blank lines and section comments above them
         # stay, now above whatever follows.

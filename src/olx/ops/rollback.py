@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 
 from olx.core import names
+from olx.core.model import Deployment
 from olx.core.wording import fit
 from olx.edit.change import Change, Workspace, nothing_to_do
 from olx.errors import InputError
@@ -36,60 +37,20 @@ def rollback(
     trailers: list[str] = []
     already: list[str] = []
     for dep in deps:
-        current = dep.stage(stage)
-        if current is None:
-            present = ", ".join(s.stage for s in dep.stages)
-            raise InputError(f"{dep.name} has no {stage} stage (it has {present})")
-        where = f"{dep.name} {stage}"
-        committed = log.committed(dep.name, stage)
-        last = log.last_change(dep.name, stage)
-        if committed is None or last is None:
-            raise InputError(
-                f"the history of the matrix file shows no change of {where}",
-                f"name the release: olx promote {dep.name} {stage} RELEASE",
-            )
-        if committed != current.release:
-            raise InputError(
-                f"{where} changed since the last commit ({committed} there, "
-                f"{current.release} now); rollback undoes a committed change",
-                f"commit or undo that change first, or: olx promote {dep.name} "
-                f"{stage} {committed}",
-            )
-        if last.undoes is not None:
-            already.append(
-                f"{where} was already rolled back to {current.release} in "
-                f"{last.commit[:10]} (it undid {last.undoes[:10]})"
-            )
+        found = _undo(ws, dep, stage, log)
+        if isinstance(found, str):
+            already.append(found)
             continue
-        if last.before is None:
-            raise InputError(
-                f"the history shows no release of {where} before {last.commit[:10]}, "
-                f"which gave it {current.release}",
-                f"name the release: olx promote {dep.name} {stage} RELEASE",
-            )
-        target = _restorable(ws, dep.name, stage, current.release, last.before)
-        moves.append(
-            Move(
-                dep,
-                current.release,
-                last.before,
-                target,
-                f" (rollback of {last.commit[:10]})",
-            )
-        )
-        trailers.append(f"Rollback-Of: {last.commit}")
+        move, undone = found
+        moves.append(move)
+        trailers.append(f"Rollback-Of: {undone}")
     releases = list(dict.fromkeys(m.new for m in moves))
     args = [deployments, stage, *releases[:1]]
-    if len(releases) == 1:
-        summary = fit(
-            lambda d: f"Roll back {stage} of {d} to {releases[0]}",
-            ([m.dep.name for m in moves], "deployments"),
-        )
-    else:
-        summary = fit(
-            lambda d: f"Roll back {stage} of {d}",
-            ([m.dep.name for m in moves], "deployments"),
-        )
+    to = f" to {releases[0]}" if len(releases) == 1 else ""
+    summary = fit(
+        lambda d: f"Roll back {stage} of {d}{to}",
+        ([m.dep.name for m in moves], "deployments"),
+    )
     if not moves:
         return nothing_to_do(ws, "rollback", args, summary, "; ".join(already))
     problems = [
@@ -103,6 +64,47 @@ def rollback(
         ws, "rollback", args, summary, stage, moves, problems, force, notes=already
     )
     return dataclasses.replace(change, trailers=trailers)
+
+
+def _undo(
+    ws: Workspace, dep: Deployment, stage: str, log: StageLog
+) -> tuple[Move, str] | str:
+    """The move that undoes the last committed change of ``dep``'s ``stage`` and the
+    commit it undoes; or, when that change was itself a rollback, the note that says
+    the rollback is done."""
+    current = dep.stage(stage)
+    if current is None:
+        present = ", ".join(s.stage for s in dep.stages)
+        raise InputError(f"{dep.name} has no {stage} stage (it has {present})")
+    where = f"{dep.name} {stage}"
+    committed = log.committed(dep.name, stage)
+    last = log.last_change(dep.name, stage)
+    if committed is None or last is None:
+        raise InputError(
+            f"the history of the matrix file shows no change of {where}",
+            f"name the release: olx promote {dep.name} {stage} RELEASE",
+        )
+    if committed != current.release:
+        raise InputError(
+            f"{where} changed since the last commit ({committed} there, "
+            f"{current.release} now); rollback undoes a committed change",
+            f"commit or undo that change first, or: olx promote {dep.name} "
+            f"{stage} {committed}",
+        )
+    if last.undoes is not None:
+        return (
+            f"{where} was already rolled back to {current.release} in "
+            f"{last.commit[:10]} (it undid {last.undoes[:10]})"
+        )
+    if last.before is None:
+        raise InputError(
+            f"the history shows no release of {where} before {last.commit[:10]}, "
+            f"which gave it {current.release}",
+            f"name the release: olx promote {dep.name} {stage} RELEASE",
+        )
+    member = _restorable(ws, dep.name, stage, current.release, last.before)
+    note = f" (rollback of {last.commit[:10]})"
+    return Move(dep, current.release, last.before, member, note), last.commit
 
 
 def _restorable(
