@@ -33,7 +33,7 @@ from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_d
 from olx.edit.literals import LINE_LENGTH
 from olx.edit.proof import prove_tree
 from olx.edit.splice import edit_class_body, rewrite_statement
-from olx.errors import InputError, SafetyError
+from olx.errors import BadValueError, SafetyError, ShapeError
 from olx.ops.entry_edit import keyword_sources
 
 FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
@@ -47,7 +47,7 @@ def subject(long: str, short: str) -> str:
 def validate_field_name(name: str) -> str:
     """An identifier (ASCII), not a keyword, not private."""
     if len(name) > 100 or not FIELD_NAME.match(name) or keyword.iskeyword(name):
-        raise InputError(
+        raise BadValueError(
             f"invalid field name {name[:60]!r}",
             "use letters, digits and _, starting with a letter (not a keyword, "
             "not _private)",
@@ -59,18 +59,18 @@ def _check_free(entry: EntryModel, name: str) -> None:
     """NAME must not be a name the class (or pydantic's BaseModel) already gives a
     meaning to."""
     if name in entry.defined:
-        raise InputError(
+        raise BadValueError(
             f"{ENTRY_MODEL} already defines {name!r} (a property, method or class "
             "attribute)",
             "choose another field name",
         )
     if name in BASEMODEL_NAMES or name.startswith("model_"):
-        raise InputError(
+        raise BadValueError(
             f"a field named {name!r} would shadow pydantic's BaseModel.{name}",
             "choose another field name (pydantic reserves model_* and its methods)",
         )
     if name in class_scope_names(entry.cls):
-        raise InputError(
+        raise BadValueError(
             f"the body of {ENTRY_MODEL} uses the name {name!r} (an annotation, a "
             "decorator or a default): a field of that name would change what it means",
             "choose another field name",
@@ -197,7 +197,9 @@ def _annotation(
     """TYPE validated against the names types.py binds, in the file's quotes (the
     model must have a field to follow)."""
     if not entry.fields:
-        raise InputError(
+        raise ShapeError(
+            None,
+            None,
             f"{ENTRY_MODEL} in {ws.types_shown} declares no fields",
             "olx adds a field after the model's last one: declare the first by hand",
         )
@@ -217,7 +219,7 @@ def _declared_already(
     shown = ast.unparse(existing.annotation)
     where = f"{ws.types_shown}:{existing.line}"
     if not field_type.same(existing.annotation, annotation.node):
-        raise InputError(
+        raise BadValueError(
             f"{ENTRY_MODEL} already declares {name}: {shown} ({where})",
             f"olx remove-field {name} first, or choose another name",
         )

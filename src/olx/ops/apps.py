@@ -28,7 +28,7 @@ from olx.edit.members import (
     set_items,
 )
 from olx.edit.splice import edit_class_body, member_name, rewrite_statement
-from olx.errors import InputError
+from olx.errors import BadValueError, ShapeError, UsageError
 
 ENUMS = {"IDA": IDA_ENUM, "MFE": MFE_ENUM}
 FIELDS = ("value", "repository", "path")
@@ -66,7 +66,9 @@ def _items(app: Application) -> int:
 def _enum_stmt(model: Matrix, kind: str) -> Statement:
     members = enum_members(model, kind)
     if not members:
-        raise InputError(
+        raise ShapeError(
+            None,
+            None,
             f"{ENUMS[kind]} has no members here to take the layout from",
             "add the first member by hand",
         )
@@ -125,7 +127,7 @@ def _validated(
     check_value.validate_url(repository, "repository")
     if path is not None:
         if kind == "IDA":
-            raise InputError("--path is for an MFE only", "drop --path")
+            raise UsageError("--path is for an MFE only", "drop --path")
         check_value.validate_mfe_path(path)
     name = member if member is not None else value.replace("-", "_")
     check_value.validate_member_name(name)
@@ -136,7 +138,7 @@ def _refuse_taken(model: Matrix, name: str) -> None:
     """A member name is one application's only."""
     taken = next((a for a in model.types.applications if a.member == name), None)
     if taken is not None:
-        raise InputError(
+        raise BadValueError(
             f"{ENUMS[taken.type]} already has a member named {name} "
             f"(value {taken.value!r})",
             "choose another name with --member",
@@ -153,11 +155,13 @@ def _member_items(
     if kind == "MFE" and arity == 3:
         return [value, repository, value if path is None else path]
     if path is not None:
-        raise InputError(
+        raise UsageError(
             f"the members of {enum} have {arity} fields here (no path)", "drop --path"
         )
     if arity == 1:
-        raise InputError(
+        raise ShapeError(
+            None,
+            None,
             f"the members of {enum} have no repository field here",
             "add the member by hand",
         )
@@ -226,7 +230,7 @@ def _already(
     """add-app of a value that is there: a no-op when every given field agrees."""
     enum = ENUMS[app.type]
     if app.type != kind:
-        raise InputError(
+        raise BadValueError(
             f"{app.value} is already an {app.type} ({enum}.{app.member})",
             f"olx remove-app {app.value} first, should it really be an {kind}",
         )
@@ -238,7 +242,7 @@ def _already(
     if member is not None and app.member != member:
         differ.append(f"member name {app.member!r}")
     if differ:
-        raise InputError(
+        raise BadValueError(
             f"{app.value} is already in {enum} with another " + ", ".join(differ),
             f"change it with olx set-app {app.value}",
         )
@@ -260,7 +264,7 @@ def set_app(
     """Plan ``olx set-app VALUE [--repository URL] [--path P]``."""
     model = ws.model
     if repository is None and path is None:
-        raise InputError("nothing to set", "pass --repository URL and/or --path P")
+        raise UsageError("nothing to set", "pass --repository URL and/or --path P")
     app = names.application(model, value)
     check_fields(app, repository, path)
     changes = item_changes(app, {1: repository, 2: path})
@@ -289,17 +293,20 @@ def check_fields(app: Application, repository: str | None, path: str | None) -> 
     if repository is not None:
         check_value.validate_url(repository, "repository")
         if app.repository is None:
-            raise InputError(
-                f"{enum}.{app.member} has no repository field", "edit it by hand"
+            raise ShapeError(
+                None,
+                None,
+                f"{enum}.{app.member} has no repository field",
+                "edit it by hand",
             )
     if path is not None:
         if app.type == "IDA":
-            raise InputError(
+            raise UsageError(
                 f"{app.value} is an IDA: only an MFE has a path", "drop --path"
             )
         check_value.validate_mfe_path(path)
         if app.path is None:
-            raise InputError(
+            raise UsageError(
                 f"the members of {enum} have no path field here", "drop --path"
             )
 

@@ -29,7 +29,7 @@ from olx.edit.splice import (
     rewrite_statement,
     string_value,
 )
-from olx.errors import InputError, SafetyError
+from olx.errors import BadValueError, SafetyError
 
 
 def rename_in_branch(branch: str, old: str, new: str) -> str:
@@ -207,7 +207,7 @@ def clone_release(
         return _without_old(ws, old, new, deployments, held)
     new = names.release(model, new).name
     if new == old:
-        raise InputError("OLD and NEW are the same release")
+        raise BadValueError("OLD and NEW are the same release")
     in_old = [d.deployment for d in old_block.deployments]
     selected = _selected(model, old, in_old, deployments)
     new_block = model.matrix.block(new)
@@ -386,7 +386,7 @@ def _refuse_different(
             f"edit it by hand, or clone only the deployments ReleaseMap[{new!r}] "
             f"lacks: olx clone-release {old} {new} --deployment {','.join(lacking)}"
         )
-    raise InputError(
+    raise BadValueError(
         f"ReleaseMap[{new!r}][{differ[0]!r}] exists and differs from a clone of {old}",
         hint,
     )

@@ -26,7 +26,13 @@ from olx.core.model import (
 )
 from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_do
 from olx.edit.literals import flat
-from olx.errors import InputError
+from olx.errors import (
+    BadValueError,
+    InputError,
+    ShapeError,
+    UnknownNameError,
+    UsageError,
+)
 from olx.ops.entry_edit import (
     EntryStyle,
     KeywordOrder,
@@ -95,7 +101,7 @@ def _entry_lists(model: Matrix, releases: str, deployments: str) -> list[EntryLi
             if dep_block is None and dep not in known:
                 raise names.unknown("deployment", dep, known)
             if dep_block is None:
-                raise InputError(
+                raise UnknownNameError(
                     f"ReleaseMap[{block.release!r}] has no {dep!r} list",
                     f"lists there: {', '.join(present) or 'none'}; to add one: "
                     f"olx clone-release OLD {block.release} --deployment {dep}",
@@ -133,7 +139,9 @@ def _apps(model: Matrix, text: str) -> list[Application]:
 def _find(target: EntryList, app: Application) -> int | None:
     found = [i for i, e in enumerate(target.entries) if e.application == app.value]
     if len(found) > 1:
-        raise InputError(
+        raise ShapeError(
+            None,
+            None,
             f"{app.value} appears twice in {target.where}",
             "remove one by hand (olx check reports it as rule 5)",
         )
@@ -254,7 +262,7 @@ def override(
     edits = _field_edits(model, quote, given, removed, sets, unsets)
     pinned = names.release(model, pin) if pin is not None else None
     if not edits.writers and pinned is None and not no_pin:
-        raise InputError(
+        raise UsageError(
             "nothing to override",
             "give --branch, --origin, --runtime, --pin, --set FIELD=VALUE, --unset "
             "FIELD or their --no- forms",
@@ -280,7 +288,7 @@ def _refuse_both_forms(given: dict[str, str | None], removed: set[str]) -> None:
     """``--WORD`` and ``--no-WORD`` together are a usage error."""
     for word, value in given.items():
         if value is not None and word in removed:
-            raise InputError(
+            raise UsageError(
                 f"--{word} and --no-{word} exclude each other", "give one of them"
             )
 
@@ -297,7 +305,7 @@ def _override_entry(
     entry must be there); ``release`` is the release to pin it to, if any."""
     index = _find(target, app)
     if index is None:
-        raise InputError(
+        raise UnknownNameError(
             f"{app.value} is not enabled in {target.where}",
             f"olx enable-app {app.value} {target.block.release} {target.deployment}",
         )
@@ -416,7 +424,7 @@ def _enable_entry(
     index = _find(target, app)
     if index is not None:
         if flat(listed[index]) != flat(want):
-            raise InputError(
+            raise BadValueError(
                 f"{app.value} is already enabled in {target.where} with other fields",
                 f"change them with olx override {target.block.release} "
                 f"{target.deployment} {app.value} ...",
@@ -548,7 +556,7 @@ def _disable_in(
     for app in chosen:
         index = _find(target, app)
         if index is None:
-            error = InputError(
+            error = UnknownNameError(
                 f"{app.value} is not enabled in {target.where}",
                 "nothing to disable there; olx show --json lists the entries",
             )

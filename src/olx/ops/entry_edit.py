@@ -30,7 +30,7 @@ from olx.edit.sequences import (
     remove_element,
 )
 from olx.edit.splice import rewrite_spans, split_lines
-from olx.errors import InputError, SafetyError
+from olx.errors import SafetyError, ShapeError
 
 # (indent of the line, column where the value starts, characters after it) → source.
 Writer = Callable[[int, int, int], str]
@@ -385,7 +385,9 @@ def _edit_list(
             else None
         )
         if indent is None:
-            raise InputError(
+            raise ShapeError(
+                None,
+                None,
                 "olx adds entries to lists written one entry per line only",
                 "write the list over several lines (as ruff formats it), then rerun",
             )

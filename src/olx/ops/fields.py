@@ -16,7 +16,7 @@ from olx.core import names
 from olx.core import values as check_value
 from olx.core.model import AppEntry, Matrix
 from olx.edit.literals import flat
-from olx.errors import InputError
+from olx.errors import BadValueError, UnknownNameError, UsageError
 from olx.ops.entry_edit import Writer, literal_writer, name_writer
 
 # Fields with options of their own: --set/--unset refuse them, naming the option.
@@ -50,7 +50,7 @@ class FieldEdits:
             if text is not None:
                 # A new field is declared first, then set (two steps of one plan).
                 hint += f"; to declare it: olx add-field {name} {suggest_type(text)}"
-            raise InputError(
+            raise UnknownNameError(
                 f"{option} {name}: OpenEdxApplicationVersion declares no field {name!r}",
                 hint,
             )
@@ -77,7 +77,7 @@ class FieldEdits:
         )
         annotation = self.model.types.field_types.get(name)
         if annotation and check_value.conforms(parsed.value, annotation) is False:
-            raise InputError(
+            raise BadValueError(
                 f"--set {name}: {parsed.shown[:60]} is not a {annotation}",
                 f"OpenEdxApplicationVersion declares {name}: {annotation}",
             )
@@ -90,12 +90,12 @@ class FieldEdits:
 
     def _check_free(self, name: str, option: str, text: str | None = None) -> None:
         if name in OWN_OPTIONS:
-            raise InputError(
+            raise UsageError(
                 f"{option} {name}: that field has its own option",
                 f"use {OWN_OPTIONS[name]}",
             )
         if name in self.writers:
-            raise InputError(f"{name} is given twice", "set or unset each field once")
+            raise UsageError(f"{name} is given twice", "set or unset each field once")
         self._declared(name, option, text)
 
     def unset_field(self, name: str) -> None:

@@ -21,7 +21,7 @@ from olx.core.model import Matrix
 from olx.core.reader import read_sources
 from olx.core.wording import SUBJECT_ROOM, join_clauses
 from olx.edit.change import Change, Workspace, combine, nothing_to_do
-from olx.errors import InputError, OlxError, SafetyError
+from olx.errors import BadValueError, OlxError, SafetyError, UsageError
 
 MAX_STEPS = 1000
 _WHITESPACE = " \t\r\n"  # shlex's, in POSIX mode: what separates words
@@ -43,7 +43,7 @@ class Step:
 def parse_runbook(text: str, shown: str) -> list[Step]:
     """The steps of a runbook; a line that does not split is an input error naming it."""
     if "\x00" in text:
-        raise InputError(f"{shown}: not a text file (NUL byte)", "a runbook is text")
+        raise BadValueError(f"{shown}: not a text file (NUL byte)", "a runbook is text")
     steps = []
     # Lines end at "\n" only, as a shell reads them (str.splitlines would also end one
     # at \f, \v, U+0085, U+2028...); a "\r" before it is whitespace to shlex.
@@ -51,18 +51,18 @@ def parse_runbook(text: str, shown: str) -> list[Step]:
         try:
             words = shlex.split(_without_comment(line), comments=False, posix=True)
         except ValueError as exc:
-            raise InputError(
+            raise UsageError(
                 f"{shown}:{number}: cannot split the line: {exc}",
                 "quote as a POSIX shell does",
             ) from None
         if words:
             steps.append(Step(number, line.strip(), words))
     if not steps:
-        raise InputError(
+        raise UsageError(
             f"{shown}: no steps", "one olx command per line, without 'olx'"
         )
     if len(steps) > MAX_STEPS:
-        raise InputError(f"{shown}: {len(steps)} steps", f"at most {MAX_STEPS}")
+        raise UsageError(f"{shown}: {len(steps)} steps", f"at most {MAX_STEPS}")
     return steps
 
 

@@ -25,7 +25,7 @@ from olx.edit.splice import (
     rewrite_statement,
     string_value,
 )
-from olx.errors import GuardError, InputError, SafetyError
+from olx.errors import GuardError, SafetyError, UnknownNameError, UsageError
 from olx.ops.soak import SoakPolicy
 
 
@@ -33,14 +33,14 @@ def _source_release(dep: Deployment, stage: str) -> str:
     """The release of the stage before ``stage`` (QA takes CI's, Production QA's)."""
     index = STAGES.index(stage)
     if index == 0:
-        raise InputError(
+        raise UsageError(
             "CI has no stage before it",
             f"name the release: olx promote {dep.name} CI RELEASE",
         )
     before = STAGES[index - 1]
     st = dep.stage(before)
     if st is None:
-        raise InputError(
+        raise UsageError(
             f"{dep.name} has no {before} stage to take the release from",
             f"name the release: olx promote {dep.name} {stage} RELEASE",
         )
@@ -193,7 +193,9 @@ def promote(
         current = dep.stage(stage)
         if current is None:
             present = ", ".join(s.stage for s in dep.stages)
-            raise InputError(f"{dep.name} has no {stage} stage (it has {present})")
+            raise UnknownNameError(
+                f"{dep.name} has no {stage} stage (it has {present})"
+            )
         rel = wanted or names.release(model, _source_release(dep, stage))
         if current.release == rel.name:
             already.append(f"{dep.name} {stage} is already on {rel.name}")

@@ -33,7 +33,7 @@ from olx.edit.members import (
     set_items,
 )
 from olx.edit.splice import edit_class_body, rewrite_statement
-from olx.errors import InputError, SafetyError
+from olx.errors import BadValueError, SafetyError, UsageError
 from olx.ops.clone import clone_release, differences
 
 
@@ -92,7 +92,7 @@ def _refuse_member_name(model: Matrix, name: str) -> None:
     """A new release's member name is no other member's."""
     taken = next((r for r in model.types.releases if r.member == name), None)
     if taken is not None:
-        raise InputError(
+        raise BadValueError(
             f"{RELEASE_ENUM} already has a member named {name} (value {taken.name!r})",
             "a second member of that name would not import",
         )
@@ -112,7 +112,7 @@ def _refuse_other_fields(
     if differ:
         options = {"branch": "--branch", "Python": "--python", "Node.js": "--node"}
         command = " ".join(f"{options[k]} {asked[k]}" for k in differ)
-        raise InputError(
+        raise BadValueError(
             f"release {existing.name} is already supported with another "
             + ", ".join(f"{k} ({have[k]})" for k in differ),
             f"change it with olx set-release {existing.name} {command}",
@@ -216,7 +216,7 @@ def _member_values(
         branch = _inferred_branch(name, template)
     if arity != 4:
         if python is not None or node is not None:
-            raise InputError(
+            raise UsageError(
                 f"the members of {RELEASE_ENUM} have two fields here (name, branch)",
                 "drop --python/--node",
             )
@@ -224,7 +224,7 @@ def _member_values(
     python = python or (template.python_version if template else None)
     node = node or (template.node_version if template else None)
     if python is None or node is None:
-        raise InputError(
+        raise UsageError(
             f"cannot infer the runtime versions of {name}",
             "pass --python and --node",
         )
@@ -238,7 +238,7 @@ def _inferred_branch(name: str, template: Release | None) -> str:
         or template.branch is None
         or not re.search(names.word_pattern(template.name), template.branch)
     ):
-        raise InputError(
+        raise UsageError(
             f"cannot infer the branch of {name} from the existing releases",
             "pass --branch",
         )
@@ -277,12 +277,12 @@ def set_release(
 ) -> Change:
     """Plan ``olx set-release NAME [--branch B] [--python V] [--node V]``."""
     if branch is None and python is None and node is None:
-        raise InputError("nothing to set", "pass --branch, --python and/or --node")
+        raise UsageError("nothing to set", "pass --branch, --python and/or --node")
     model = ws.model
     release = names.release(model, name)
     _validate(branch, python, node)
     if release.arity != 4 and (python is not None or node is not None):
-        raise InputError(
+        raise UsageError(
             f"{RELEASE_ENUM}.{release.member} has two fields here (name, branch)",
             "drop --python/--node",
         )

@@ -19,7 +19,7 @@ from olx.core.reader import parse
 from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_do
 from olx.edit.members import drop_at, edit_enum, find_member
 from olx.edit.splice import rewrite_statement
-from olx.errors import InputError
+from olx.errors import InputError, ShapeError
 from olx.ops.apps import ENUMS, with_applications
 from olx.ops.entry_edit import ListEdit, rewrite_entries
 
@@ -99,7 +99,9 @@ def _refuse_references_left(
         new_matrix, ws.matrix_shown, enum, app
     )
     if left:
-        raise InputError(
+        raise ShapeError(
+            None,
+            None,
             f"{enum}.{app.member} is still referenced outside ReleaseMap entries: "
             + ", ".join(left),
             "remove or change those references by hand first",

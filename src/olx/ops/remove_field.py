@@ -26,7 +26,7 @@ from olx.edit.members import drop_at
 from olx.edit.proof import prove_tree
 from olx.edit.splice import edit_class_body, rewrite_statement
 from olx.edit.statements import remove_lines
-from olx.errors import InputError, SafetyError
+from olx.errors import BadValueError, SafetyError, ShapeError
 from olx.ops.add_field import field_statement, subject, validate_field_name
 from olx.ops.entry_edit import ListEdit, rewrite_entries
 
@@ -143,7 +143,7 @@ def remove_field(
     model = ws.model
     validate_field_name(name)
     if name in REQUIRED:
-        raise InputError(
+        raise BadValueError(
             f"{name} cannot be removed: every entry needs it",
             "olx removes optional fields only",
         )
@@ -197,7 +197,7 @@ def _removed_already(
     """NAME is no field: nothing to do when the history of types.py declared it;
     else a name the class gives another meaning, or an unknown field."""
     if name in entry.defined:
-        raise InputError(
+        raise BadValueError(
             f"{name} is not a field of {ENTRY_MODEL} (a property, method or class "
             "attribute)",
             "edit the class by hand",
@@ -214,14 +214,19 @@ def _refuse_in_use(ws: Workspace, entry: EntryModel, name: str) -> None:
     """The model's own code must not need the field, and a model keeps one field."""
     uses = field_uses(entry, name)
     if uses:
-        raise InputError(
+        raise ShapeError(
+            None,
+            None,
             f"{ENTRY_MODEL}'s own code uses {name}: "
             + ", ".join(f"{ws.types_shown}:{line}" for line in uses),
             "change that code first: without the field it would fail at run time",
         )
     if len(entry.fields) == 1:
-        raise InputError(
-            f"{name} is the only field of {ENTRY_MODEL}", "edit the class by hand"
+        raise ShapeError(
+            None,
+            None,
+            f"{name} is the only field of {ENTRY_MODEL}",
+            "edit the class by hand",
         )
 
 
@@ -337,8 +342,10 @@ def _drop_constants(source: str, shown: str, doomed: list[str]) -> str:
         after = module.body[index + 1].lineno if index + 1 < len(module.body) else None
         start, end = node.lineno, node.end_lineno or node.lineno
         if (before or 0) >= start or (after is not None and after <= end):
-            raise InputError(
-                f"{shown}:{start}: constant {name} shares a line with another statement",
+            raise ShapeError(
+                shown,
+                start,
+                f"constant {name} shares a line with another statement",
                 "remove it by hand",
             )
         ranges.append((start, end))

@@ -17,7 +17,7 @@ from olx.core import values as check_value
 from olx.core.model import Application, Matrix
 from olx.edit.change import Change, Workspace, finish, nothing_to_do
 from olx.edit.literals import string_literal
-from olx.errors import InputError
+from olx.errors import BadValueError
 from olx.ops.apps import (
     ENUMS,
     check_fields,
@@ -68,7 +68,7 @@ def _done_already(
         if want is not None and want != have
     ]
     if differ:
-        raise InputError(
+        raise BadValueError(
             f"{value} is already renamed to {new}, whose {' and '.join(differ)} "
             "differs from what you asked",
             f"olx set-app {new} --repository URL / --path P changes it",
@@ -130,7 +130,7 @@ def _refuse_taken(model: Matrix, new: str) -> None:
     """NEW must not be another application's value."""
     taken = next((a for a in model.types.applications if a.value == new), None)
     if taken is not None:
-        raise InputError(
+        raise BadValueError(
             f"{new} is already taken by {ENUMS[taken.type]}.{taken.member}",
             "choose another name, or olx remove-app it first",
         )

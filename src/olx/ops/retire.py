@@ -25,7 +25,7 @@ from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_d
 from olx.edit.members import drop_at, find_member
 from olx.edit.sequences import remove_element
 from olx.edit.splice import edit_class_body, rewrite_statement
-from olx.errors import GuardError, InputError, SafetyError
+from olx.errors import GuardError, SafetyError, UsageError
 from olx.ops.clone import key_index, map_dict, replace_map
 
 
@@ -92,7 +92,7 @@ class RetireScope(Enum):
     @classmethod
     def of(cls, block_only: bool, enum_only: bool) -> RetireScope:
         if block_only and enum_only:
-            raise InputError("--block-only and --enum-only exclude each other")
+            raise UsageError("--block-only and --enum-only exclude each other")
         return cls.BLOCK if block_only else cls.ENUM if enum_only else cls.BOTH
 
     @property
@@ -121,7 +121,7 @@ def retire(
     """
     scope = RetireScope.of(block_only, enum_only)
     if deployments and scope is not RetireScope.BOTH:
-        raise InputError(
+        raise UsageError(
             f"--deployment removes lists from the block; it excludes {scope.option}",
             f"olx retire {name} --deployment D (the Enum member stays)",
         )

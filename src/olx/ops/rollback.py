@@ -17,7 +17,7 @@ from olx.core import names
 from olx.core.model import Deployment
 from olx.core.wording import fit
 from olx.edit.change import Change, Workspace, nothing_to_do
-from olx.errors import InputError
+from olx.errors import GitStateError, UnknownNameError
 from olx.ops.promote import Move, guard_problems, move_stages
 from olx.ops.stages import StageLog
 
@@ -75,17 +75,17 @@ def _undo(
     current = dep.stage(stage)
     if current is None:
         present = ", ".join(s.stage for s in dep.stages)
-        raise InputError(f"{dep.name} has no {stage} stage (it has {present})")
+        raise UnknownNameError(f"{dep.name} has no {stage} stage (it has {present})")
     where = f"{dep.name} {stage}"
     committed = log.committed(dep.name, stage)
     last = log.last_change(dep.name, stage)
     if committed is None or last is None:
-        raise InputError(
+        raise GitStateError(
             f"the history of the matrix file shows no change of {where}",
             f"name the release: olx promote {dep.name} {stage} RELEASE",
         )
     if committed != current.release:
-        raise InputError(
+        raise GitStateError(
             f"{where} changed since the last commit ({committed} there, "
             f"{current.release} now); rollback undoes a committed change",
             f"commit or undo that change first, or: olx promote {dep.name} "
@@ -97,7 +97,7 @@ def _undo(
             f"{last.commit[:10]} (it undid {last.undoes[:10]})"
         )
     if last.before is None:
-        raise InputError(
+        raise GitStateError(
             f"the history shows no release of {where} before {last.commit[:10]}, "
             f"which gave it {current.release}",
             f"name the release: olx promote {dep.name} {stage} RELEASE",
@@ -117,13 +117,13 @@ def _restorable(
     member = model.types.release(release)
     where = f"{deployment} {stage}"
     if member is None:
-        raise InputError(
+        raise UnknownNameError(
             f"{where} ran {release} before, which is no longer a supported release",
             f"restore it first: olx add-release {release} --clone-from {current}",
         )
     block = model.matrix.block(release)
     if block is None or block.get(deployment) is None:
-        raise InputError(
+        raise UnknownNameError(
             f"{where} ran {release} before, but ReleaseMap[{release!r}] has no "
             f"{deployment!r} list any more",
             f"restore it first: olx clone-release {current} {release} "

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from olx.core import names
 from olx.core.model import STAGES, Deployment, release_rank
-from olx.errors import InputError
+from olx.errors import ConfigError, InputError
 
 DURATION = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([hd])\s*\Z")
 UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1)}
@@ -43,7 +43,7 @@ def parse_soak(table: object, where: str) -> dict[str, timedelta]:
     (``[tool.olx.soak.mitx]``, see :func:`parse_deployment_soak`), not a stage.
     """
     if not isinstance(table, dict):
-        raise InputError(f"{where}: [tool.olx.soak] is not a table", HINT)
+        raise ConfigError(f"{where}: [tool.olx.soak] is not a table", HINT)
     flat = {k: v for k, v in table.items() if not isinstance(v, dict)}
     return _stage_times(flat, where, "[tool.olx.soak]")
 
@@ -53,7 +53,7 @@ def parse_deployment_soak(table: object, where: str) -> dict[str, dict[str, time
     a deployment whose stage before runs other releases (a CI that tracks master), a
     stage it sets replaces the global time there (``QA = "0h"``: none)."""
     if not isinstance(table, dict):
-        raise InputError(f"{where}: [tool.olx.soak] is not a table", HINT)
+        raise ConfigError(f"{where}: [tool.olx.soak] is not a table", HINT)
     return {
         str(name): _stage_times(value, where, f"[tool.olx.soak.{name}]")
         for name, value in table.items()
@@ -67,24 +67,24 @@ def _stage_times(table: dict, where: str, label: str) -> dict[str, timedelta]:
         try:
             stage = names.stage(str(key))
         except InputError:
-            raise InputError(
+            raise ConfigError(
                 f"{where}: {label} names an unknown stage {key!r}",
                 f"stages: {', '.join(STAGES)}; a deployment's own times go in a "
                 "table [tool.olx.soak.DEPLOYMENT]",
             ) from None
         if stage == STAGES[0]:
-            raise InputError(
+            raise ConfigError(
                 f"{where}: {label} sets {stage}, which has no stage before it", HINT
             )
         match = DURATION.match(value) if isinstance(value, str) else None
         if match is None:
-            raise InputError(
+            raise ConfigError(
                 f"{where}: {label} {key} = {value!r} is not a duration", HINT
             )
         number = float(match.group(1))
         unit = UNITS[match.group(2)]
         if number * (unit / LONGEST) > 1:
-            raise InputError(
+            raise ConfigError(
                 f"{where}: {label} {key} = {value!r} is longer than "
                 f"{LONGEST.days}d (ten years)",
                 'a soak time is hours or days; write it as QA = "2d"',
@@ -126,7 +126,7 @@ class SoakPolicy:
             if key not in known:
                 close = names.closest(key, known)
                 hint = f"did you mean [tool.olx.soak.{close}]? " if close else ""
-                raise InputError(
+                raise ConfigError(
                     f"{self.where}: [tool.olx.soak.{key}] names no deployment",
                     f"{hint}deployments: {', '.join(d.name for d in deployments)}",
                 )
