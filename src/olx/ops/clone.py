@@ -18,12 +18,13 @@ from typing import Any, cast
 import libcst as cst
 
 from olx.core import names
-from olx.core.model import NEWEST_NAMES, Matrix, Statement, release_rank
+from olx.core.model import NEWEST_NAMES, Matrix, release_rank
 from olx.core.reader import RELEASE_ENUM, RELEASE_MAP
 from olx.core.wording import fit
 from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_do
 from olx.edit.sequences import fit_call, insert_element, remove_element
 from olx.edit.splice import (
+    located,
     quoted,
     replace_strings,
     rewrite_statement,
@@ -229,7 +230,8 @@ def clone_release(
         present = [d.deployment for d in new_block.deployments] if new_block else []
         _refuse_different(old, new, differ, [d for d in in_old if d not in present])
     clone = _CloneBlock(old, new, to_add, in_old, new_block_index(model, old, new))
-    new_matrix = rewrite_statement(ws.matrix_src, _release_map_stmt(model), clone)
+    stmt = located(model.matrix.release_map_stmt, RELEASE_MAP)
+    new_matrix = rewrite_statement(ws.matrix_src, stmt, clone)
     expected = clone.expected(expected_of(model))
     change = Change(
         "clone-release",
@@ -240,13 +242,6 @@ def clone_release(
         details=clone.details(expected),
     )
     return finish(ws, change, expected)
-
-
-def _release_map_stmt(model: Matrix) -> Statement:
-    stmt = model.matrix.release_map_stmt
-    if stmt is None:
-        raise SafetyError(f"{RELEASE_MAP} not found")
-    return stmt
 
 
 def _without_old(
@@ -330,6 +325,8 @@ class _CloneBlock:
         }
         target = root.elements[new_i]
         value = target.value
+        if not isinstance(value, cst.Dict):
+            raise SafetyError(f"{RELEASE_MAP}[{self.new!r}] is not a dict literal")
         for dep in self.to_add:
             value = insert_element(
                 value, _dep_index(value, dep, self.order), copies[dep]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 import libcst as cst
@@ -54,14 +55,32 @@ def fixed_writer(text: str) -> Writer:
     return lambda indent, start, tail: text
 
 
+class AppRef(StrEnum):
+    """How an entry names its application: ``"learning"`` or
+    ``OpenEdxMicroFrontend.learning``."""
+
+    STRING = "string"
+    ENUM = "enum"
+
+
+class ReleaseRef(StrEnum):
+    """How an entry names its release: ``"ulmo"``, ``OpenEdxSupportedRelease.ulmo``,
+    ``OpenEdxSupportedRelease["ulmo"]`` or ``OpenEdxSupportedRelease.ulmo.value``."""
+
+    STRING = "string"
+    ATTRIBUTE = "attribute"
+    SUBSCRIPT = "subscript"
+    VALUE = "value"
+
+
 @dataclass(frozen=True)
 class EntryStyle:
     """How the file writes an entry: read off a neighbouring entry's source."""
 
     func: str = ENTRY_MODEL
     quote: str = '"'
-    application: str = "string"  # "string" or "enum"
-    release: str = "string"  # "string", "attribute", "subscript" or "value"
+    application: AppRef = AppRef.STRING
+    release: ReleaseRef = ReleaseRef.STRING
     exploded: bool = True
     width: int = LINE_LENGTH  # see file_width
     # A pragma comment the neighbour carries on its application line (files of the
@@ -69,16 +88,16 @@ class EntryStyle:
     application_comment: str = ""
 
     def application_text(self, app: Application) -> str:
-        if self.application == "enum":
+        if self.application is AppRef.ENUM:
             return f"{IDA_ENUM if app.type == 'IDA' else MFE_ENUM}.{app.member}"
         return string_literal(app.value, self.quote)
 
     def release_text(self, release: Release) -> str:
-        if self.release == "attribute":
+        if self.release is ReleaseRef.ATTRIBUTE:
             return f"{RELEASE_ENUM}.{release.member}"
-        if self.release == "value":
+        if self.release is ReleaseRef.VALUE:
             return f"{RELEASE_ENUM}.{release.member}.value"
-        if self.release == "subscript":
+        if self.release is ReleaseRef.SUBSCRIPT:
             return f"{RELEASE_ENUM}[{string_literal(release.member, self.quote)}]"
         return string_literal(release.name, self.quote)
 
@@ -118,11 +137,13 @@ def style_of(matrix_src: str, entry: AppEntry | None) -> EntryStyle:
     kws = keyword_sources(matrix_src, entry)
     app = kws.get("application")
     release = kws.get("release")
-    release_style = "string"
+    release_style = ReleaseRef.STRING
     if isinstance(release, ast.Attribute):
-        release_style = "value" if release.attr == "value" else "attribute"
+        release_style = (
+            ReleaseRef.VALUE if release.attr == "value" else ReleaseRef.ATTRIBUTE
+        )
     elif isinstance(release, ast.Subscript):
-        release_style = "subscript"
+        release_style = ReleaseRef.SUBSCRIPT
     quote = '"'
     for node in kws.values():
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -132,7 +153,7 @@ def style_of(matrix_src: str, entry: AppEntry | None) -> EntryStyle:
     return EntryStyle(
         func=text[: text.index("(")].strip() or ENTRY_MODEL,
         quote=quote,
-        application="enum" if isinstance(app, ast.Attribute) else "string",
+        application=AppRef.ENUM if isinstance(app, ast.Attribute) else AppRef.STRING,
         release=release_style,
         exploded="\n" in text,
         width=file_width(matrix_src),
@@ -272,11 +293,14 @@ class ListEdit:
 
 
 def _element_indent(node: cst.List, index: int) -> int | None:
-    gap = (
-        node.lbracket.whitespace_after
-        if index == 0
-        else node.elements[index - 1].comma.whitespace_after
-    )
+    """The indentation of element ``index`` when it starts a line, else None."""
+    if index == 0:
+        gap = node.lbracket.whitespace_after
+    else:
+        comma = node.elements[index - 1].comma
+        if not isinstance(comma, cst.Comma):
+            return None
+        gap = comma.whitespace_after
     if isinstance(gap, cst.ParenthesizedWhitespace):
         return len(gap.last_line.value)
     return None
@@ -375,8 +399,9 @@ def _edit_list(
             # one entry per line under its key.
             indent = key_indent + 4
             text = call_text(style, kwargs, indent)
-            node = cst.parse_expression(
-                f"[\n{' ' * indent}{text},\n{' ' * key_indent}]"
+            node = cst.ensure_type(
+                cst.parse_expression(f"[\n{' ' * indent}{text},\n{' ' * key_indent}]"),
+                cst.List,
             )
             continue
         indent = (

@@ -20,6 +20,7 @@ from olx.core.wording import fit
 from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_do
 from olx.edit.splice import (
     edit_class_body,
+    located,
     member_name,
     quoted,
     rewrite_statement,
@@ -61,24 +62,28 @@ class _SwapStage(cst.CSTTransformer):
         if isinstance(target, cst.Name) and target.value in self.targets:
             self.member = target.value
 
-    def leave_Assign(self, original, updated):  # noqa: N802
+    def leave_Assign(  # noqa: N802
+        self, original_node: cst.Assign, updated_node: cst.Assign
+    ) -> cst.Assign:
         self.member = None
-        return updated
+        return updated_node
 
-    def leave_Call(self, original, updated):  # noqa: N802
-        if self.member is None or not _is_env_release(updated):
-            return updated
-        args = list(updated.args)
+    def leave_Call(  # noqa: N802
+        self, original_node: cst.Call, updated_node: cst.Call
+    ) -> cst.Call:
+        if self.member is None or not _is_env_release(updated_node):
+            return updated_node
+        args = list(updated_node.args)
         stage_at = _arg_index(args, 0, "environment")
         release_at = _arg_index(args, 1, "edx_release")
         if stage_at is None or release_at is None:
-            return updated
+            return updated_node
         if string_value(args[stage_at].value) != self.stage:
-            return updated
+            return updated_node
         new_ref = _retarget(args[release_at].value, self.targets[self.member])
         args[release_at] = args[release_at].with_changes(value=new_ref)
         self.swapped += 1
-        return updated.with_changes(args=args)
+        return updated_node.with_changes(args=args)
 
 
 def _visit_members(module: cst.Module, swap: _SwapStage) -> cst.Module:
@@ -246,8 +251,8 @@ def move_stages(
     swap = _SwapStage({m.dep.member: m.member for m in moves}, stage)
     new_matrix = rewrite_statement(
         ws.matrix_src,
-        model.matrix.deployment_stmt,
-        lambda m: _visit_members(m, swap),  # type: ignore[arg-type]
+        located(model.matrix.deployment_stmt, "the deployment Enum"),
+        lambda m: _visit_members(m, swap),
     )
     if swap.swapped != len(moves):
         raise SafetyError(
@@ -289,7 +294,7 @@ def _with_component_changes(
     for line, dep in zip(change.details, moved, strict=True):
         out.append(line)
         after_dep = names.find_deployment(new, dep.name) if new else None
-        if after_dep is None:
+        if new is None or after_dep is None:
             continue
         before = resolve_stage(old, dep, stage)
         after = resolve_stage(new, after_dep, stage)

@@ -143,28 +143,25 @@ def _references(source: str, shown: str, enum: str, app: Application) -> list[st
     """``file:line`` of every ``Enum.member``/``Enum["member" or "value"]`` left."""
     if app.member not in source and app.value not in source:
         return []  # no such reference can be written without either (no parse)
-    found = []
-    for node in ast.walk(parse(source, shown)):
-        target = None
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            target = (node.value.id, node.attr)
-        elif (
-            isinstance(node, ast.Subscript)
-            and isinstance(node.value, ast.Name)
-            and isinstance(node.slice, ast.Constant)
-        ):
-            target = (node.value.id, node.slice.value)
-        if (
-            target is not None
-            and target[0] == enum
-            and target[1]
-            in (
-                app.member,
-                app.value,
-            )
-        ):
-            found.append(f"{shown}:{node.lineno}")
-    return found
+    return [
+        f"{shown}:{node.lineno}"
+        for node in ast.walk(parse(source, shown))
+        if isinstance(node, (ast.Attribute, ast.Subscript))
+        and _enum_reference(node) in ((enum, app.member), (enum, app.value))
+    ]
+
+
+def _enum_reference(node: ast.Attribute | ast.Subscript) -> tuple[str, object] | None:
+    """(Enum, member or key) of ``Enum.member`` or ``Enum["key"]``, else None."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return (node.value.id, node.attr)
+    if (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Name)
+        and isinstance(node.slice, ast.Constant)
+    ):
+        return (node.value.id, node.slice.value)
+    return None
 
 
 def _drop_member(ws: Workspace, app: Application, enum: str) -> str:

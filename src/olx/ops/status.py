@@ -94,7 +94,7 @@ def status(
         soak.check_deployments(model.matrix.deployments)
     out = []
     for dep in chosen:
-        stages = []
+        stages: list[StageStatus] = []
         for st in sorted(dep.stages, key=lambda s: _stage_key(s.stage)):
             if any(s.stage == st.stage for s in stages):
                 continue  # a stage written twice: the first counts, as for pipelines
