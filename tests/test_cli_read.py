@@ -107,9 +107,6 @@ def one_error_line(stderr: str) -> str:
 @pytest.fixture
 def run_main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
     """Run the console entry ``olx.cli.main`` in process: (exit code, stdout, stderr)."""
-    # main() records the command line in a module global; never let it leak into
-    # other tests (write commands put it in commit bodies).
-    monkeypatch.setattr(olx.cli.entry, "INVOCATION", None)
 
     def run(*args: object) -> tuple[int, str, str]:
         capsys.readouterr()

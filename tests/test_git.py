@@ -76,8 +76,6 @@ def git_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     for var in GIT_ENV_VARS:
         monkeypatch.delenv(var, raising=False)
-    # A test in the same process may have run olx.cli.main(), which records argv.
-    monkeypatch.setattr(olx.cli.entry, "INVOCATION", None)
     return home
 
 
@@ -961,7 +959,6 @@ def test_ctrl_c_is_exit_130_without_traceback(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(targets, "load", interrupted)
-    monkeypatch.setattr(cli, "INVOCATION", None)
     with pytest.raises(SystemExit) as exit_:
         cli.main(["--repo", str(example_repo), "show"])
     assert exit_.value.code == 130

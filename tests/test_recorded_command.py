@@ -81,7 +81,6 @@ def test_commit_body_via_main_drops_repo_and_machine_paths(
     argv = ["--repo", str(example_repo), "--types", str(example_repo / EXAMPLE_TYPES)]
     with pytest.raises(SystemExit) as done:
         olx.cli.entry.main([*argv, *CMD])
-    monkeypatch.setattr(olx.cli.entry, "INVOCATION", None)
     assert done.value.code == 0
     body = body_of(example_repo)
     assert f"    olx --types {EXAMPLE_TYPES} promote mitx Production ulmo\n" in body
@@ -92,7 +91,6 @@ def test_commit_body_via_main_drops_repo_and_machine_paths(
 def test_commit_body_rebuilt_without_main(
     example_repo: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr(olx.cli.entry, "INVOCATION", None)  # CliRunner: no argv
     result = invoke(
         f"--repo={example_repo}",
         "--matrix",

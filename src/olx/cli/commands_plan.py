@@ -14,7 +14,6 @@ import typer
 from olx.cli.entry import (
     Options,
     Plan,
-    capturing,
     handled,
     write_command,
 )
@@ -92,22 +91,24 @@ def step_plan(obj: Options, step: Any, shown: str) -> Callable[..., Any]:
         refused.extend(used)
         taken.append(planned)
 
-    with capturing(take):
-        try:
-            _command_tree().main(
-                args=step.words, prog_name="olx", standalone_mode=False, obj=obj
-            )
-        except (typer.Exit, typer.Abort) as exc:
-            if getattr(exc, "exit_code", 1):
-                raise UsageError(f"{where}: the step was refused") from None
-        except Exception as exc:
-            # click's usage errors (typer may bundle its own click): duck-typed, as in
-            # entry.main.
-            if not hasattr(exc, "format_message"):
-                raise
-            raise UsageError(
-                f"{where}: {exc.format_message()}", f"see olx {name} --help"
-            ) from None
+    # The step runs with the plan's options and session (its target, found once),
+    # and hands its planned write to ``take`` instead of running it.
+    step_obj = dataclasses.replace(obj, capture=take)
+    try:
+        _command_tree().main(
+            args=step.words, prog_name="olx", standalone_mode=False, obj=step_obj
+        )
+    except (typer.Exit, typer.Abort) as exc:
+        if getattr(exc, "exit_code", 1):
+            raise UsageError(f"{where}: the step was refused") from None
+    except Exception as exc:
+        # click's usage errors (typer may bundle its own click): duck-typed, as in
+        # entry.main.
+        if not hasattr(exc, "format_message"):
+            raise
+        raise UsageError(
+            f"{where}: {exc.format_message()}", f"see olx {name} --help"
+        ) from None
     if refused:
         raise UsageError(
             f"{where}: {', '.join(refused)} inside a step",

@@ -15,15 +15,18 @@ import inspect
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Annotated, Any, NoReturn
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from olx import __version__
 from olx.cli import completion
 from olx.errors import InternalError, OlxError, UsageError
+
+if TYPE_CHECKING:
+    from olx.repo.targets import Target
 
 app = typer.Typer(
     name="olx",
@@ -96,8 +99,6 @@ PrOpt = Annotated[
     typer.Option("--pr", help="Push, then open a pull request with gh (GitHub CLI)."),
 ]
 
-# The exact command line, recorded in commit bodies (set by main()).
-INVOCATION: list[str] | None = None
 # The exit code when the reader of stdout went away (``olx history | head -1``): what
 # a shell reports for a process that SIGPIPE ended (128 + 13), as git log's in the
 # same pipe. olx catches the broken pipe instead of dying of the signal, so that a
@@ -105,24 +106,52 @@ INVOCATION: list[str] | None = None
 PIPE_CLOSED = 141
 
 
+# What a write command plans: a function of a workspace (olx.edit.change.Workspace)
+# that returns its change.
+Plan = Callable[..., Any]
+# Where a runbook step's planned write goes instead of being run: the plan and the
+# write options the step was given (which a step may not have).
+Capture = Callable[[Plan, list[str]], None]
+
+
 @dataclass
+class Session:
+    """One run of olx: the words typed (recorded in a commit body) and the target,
+    resolved on first use and then kept. A runbook's steps share the plan's."""
+
+    # The exact command line without ``olx`` (set by :func:`main`); None when the app
+    # was called another way (typer's CliRunner): then rebuilt from the parameters.
+    words: list[str] | None = None
+    target: "Target | None" = None
+
+
+@dataclass(frozen=True)
 class Options:
+    """What the global options chose, carried in typer's context (``ctx.obj``) to
+    every command of the run."""
+
     repo: str | None
     types: str | None
     matrix: str | None
     json: bool
+    session: Session = field(default_factory=Session)
+    # Set while ``olx plan`` parses a step with its command's own parser: the step's
+    # planned write goes here (see :func:`write`).
+    capture: Capture | None = None
 
-    def target(self):  # -> olx.repo.targets.Target
-        """The target repository; a write that was killed there is finished or undone
-        first (olx.repo.journal), and said so on stderr."""
-        from olx.repo import journal
-        from olx.repo.targets import discover
+    def target(self) -> "Target":
+        """The target repository, found once per run; a write that was killed there
+        is finished or undone first (olx.repo.journal), and said so on stderr."""
+        if self.session.target is None:
+            from olx.repo import journal
+            from olx.repo.targets import discover
 
-        target = discover(self.repo, self.types, self.matrix)
-        done = journal.recover_if_needed(target.root)
-        if done:
-            print(journal.describe(done), file=sys.stderr)
-        return target
+            target = discover(self.repo, self.types, self.matrix)
+            done = journal.recover_if_needed(target.root)
+            if done:
+                print(journal.describe(done), file=sys.stderr)
+            self.session.target = target
+        return self.session.target
 
 
 def _version(value: bool) -> None:
@@ -160,7 +189,9 @@ def main_options(
     """olx: promote, add, clone and retire Open edX releases in a version matrix, safely."""
     if isinstance(ctx.obj, Options):
         return  # a runbook step (olx plan): the plan's own target and options
-    ctx.obj = Options(repo, types, matrix, json_out)
+    # main() hands the run's Session in; another caller (CliRunner) none.
+    session = ctx.obj if isinstance(ctx.obj, Session) else Session()
+    ctx.obj = Options(repo, types, matrix, json_out, session)
 
 
 def emit_json(obj: Any) -> None:
@@ -239,16 +270,16 @@ def handled(func: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
-def command_line(ctx: typer.Context, root: Any = None) -> str:
+def command_line(ctx: typer.Context) -> str:
     """The command line for the commit body, as anyone could re-run it in the
-    repository at ``root`` (default: the target's; see :mod:`olx.cli.cmdline`)."""
+    target repository (see :mod:`olx.cli.cmdline`)."""
     from olx.cli import cmdline
 
-    if root is None:
-        root = ctx.find_root().obj.target().root
-    # Called without main() (e.g. from a test runner): rebuilt from the parameters.
-    words = INVOCATION if INVOCATION is not None else cmdline.parsed_words(ctx)
-    return cmdline.recorded(list(words), root)
+    opts: Options = ctx.obj
+    words = opts.session.words
+    if words is None:  # called without main() (a test runner): rebuilt
+        words = cmdline.parsed_words(ctx)
+    return cmdline.recorded(list(words), opts.target().root)
 
 
 def write(
@@ -269,10 +300,11 @@ def write(
     """Run a planned write in the chosen mode and render its outcome.
 
     Inside ``olx plan`` the command has only parsed a runbook step: the planned write
-    goes to the runbook instead (see :func:`capturing`). A step's ``--force`` is its
+    goes to the runbook instead (``Options.capture``). A step's ``--force`` is its
     own guards' (promote's); the plan verifies once, for all its steps.
     """
-    if _capture is not None:
+    opts: Options = ctx.obj
+    if opts.capture is not None:
         used = [
             name
             for name, value in (
@@ -288,11 +320,10 @@ def write(
             )
             if value
         ]
-        _capture(plan, used)
+        opts.capture(plan, used)
         return
     from olx.repo.apply import Publish, execute
 
-    opts: Options = ctx.obj
     target = opts.target()
     outcome = execute(
         target,
@@ -301,7 +332,7 @@ def write(
         no_commit=no_commit,
         branch=branch,
         message=message,
-        command_line=command_line(ctx, target.root),
+        command_line=command_line(ctx),
         verify=verify,
         force=force,
         publish=Publish(base, push or pr, pr),
@@ -314,10 +345,6 @@ def write(
     out, err = outcome_text.outcome_lines(outcome)
     outcome_text.emit(err, sys.stderr)
     outcome_text.emit(out, sys.stdout)
-
-
-# What a write command's function returns: the plan, a function of a workspace.
-Plan = Callable[..., Any]
 
 
 def write_command(
@@ -382,22 +409,6 @@ def write_command(
     return decorate
 
 
-# Set while ``olx plan`` parses its steps with the commands' own parsers.
-_capture: Callable[[Callable[..., Any], list[str]], None] | None = None
-
-
-@contextlib.contextmanager
-def capturing(take: Callable[[Callable[..., Any], list[str]], None]) -> Iterator[None]:
-    """While active, :func:`write` hands each planned write and the write options its
-    command was given to ``take`` instead of running it."""
-    global _capture
-    previous, _capture = _capture, take
-    try:
-        yield
-    finally:
-        _capture = previous
-
-
 def closed_pipe() -> NoReturn:
     """The reader of stdout went away: stop quietly with :data:`PIPE_CLOSED`.
 
@@ -439,15 +450,7 @@ def run() -> NoReturn:
 def main(argv: list[str] | None = None) -> NoReturn:
     """Runs the app on ``argv`` (default: the command line) and turns olx errors into
     exit codes."""
-    global INVOCATION
-    args = sys.argv[1:] if argv is None else argv
-    INVOCATION = list(args)
-    try:
-        _main(args)
-    finally:
-        # The words belong to this run only (a caller in a longer-lived process, the
-        # tests, must not have them recorded in a later commit).
-        INVOCATION = None
+    _main(list(sys.argv[1:] if argv is None else argv))
 
 
 def _command_word(args: list[str]) -> str | None:
@@ -500,7 +503,12 @@ def _main(args: list[str]) -> NoReturn:
     as_json = "--json" in args
     try:
         try:
-            code = lean_app(args)(args=args, prog_name="olx", standalone_mode=False)
+            code = lean_app(args)(
+                args=args,
+                prog_name="olx",
+                standalone_mode=False,
+                obj=Session(words=list(args)),
+            )
         except BrokenPipeError:
             closed_pipe()
     except typer.Exit as exc:  # closed_pipe outside a command

@@ -165,7 +165,7 @@ class TypesModel:
     releases: list[Release]
     applications: list[Application]  # IDAs then MFEs, in source order
     entry_fields: tuple[str, ...]
-    release_stmt: Statement | None
+    release_stmt: Statement  # the release Enum (the reader refuses a file without)
     # The entry model's annotation of each field, as written (``list[str] | None``).
     field_types: dict[str, str] = field(default_factory=dict)
     # The parsed file, kept for the interpreter of the entry model's properties
@@ -185,8 +185,9 @@ class MatrixModel:
     path: str
     deployments: list[Deployment]
     release_map: list[ReleaseBlock]
-    deployment_stmt: Statement | None
-    release_map_stmt: Statement | None
+    # The reader refuses a file without either (ShapeError): a write always has both.
+    deployment_stmt: Statement
+    release_map_stmt: Statement
     # Module-level constants (names assigned at the top level, ReleaseMap aside), each
     # evaluated on first use: ``--set FIELD=NAME`` writes the name and expects its value.
     constant_names: tuple[str, ...] = ()
