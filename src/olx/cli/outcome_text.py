@@ -32,13 +32,15 @@ def outcome_lines(
     result: Outcome,
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(stdout lines, stderr lines) describing a write, each with a rich style."""
+    from olx.repo.apply import Mode
+
     change = result.change
     out: list[tuple[str, str]] = []
     err = [(f"warning: {w}", "yellow") for w in [*change.warnings, *result.warnings]]
     if not change.changed:
         out += [(note, "") for note in change.notes or ["nothing to do"]]
         return out, err
-    if result.mode == "dry-run":
+    if result.mode is Mode.DRY_RUN:
         out += [(line, _styled(line)) for line in change.diff.splitlines()]
     out.append((change.summary, "bold"))
     out += [(f"  {detail}", "") for detail in change.details]
@@ -47,9 +49,9 @@ def outcome_lines(
 
         out.append((summary(result.verified), ""))
     files = ", ".join(e.shown for e in change.edits)
-    if result.mode == "dry-run":
+    if result.mode is Mode.DRY_RUN:
         out.append((f"dry run: would write {files}", "dim"))
-    elif result.mode == "no-commit":
+    elif result.mode is Mode.NO_COMMIT:
         out.append((f"wrote {files} (not committed)", ""))
     else:
         out.append((f"committed {(result.commit or '')[:10]} on {result.branch}", ""))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import enum
 import re
 import signal
 import subprocess
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from olx.core import values
 from olx.edit.change import Change, FileEdit, Workspace
@@ -32,19 +33,38 @@ from olx.repo.targets import (
     workspace_at,
 )
 
+if TYPE_CHECKING:
+    from olx.core.verify import Report
 
-@dataclass
+
+class Mode(enum.Enum):
+    """How a write is applied."""
+
+    DRY_RUN = "dry-run"  # the diff only: nothing written, no git state touched
+    NO_COMMIT = "no-commit"  # the files written, no git state touched
+    COMMIT = "commit"  # the files written and committed (then pushed, when asked)
+
+    @classmethod
+    def chosen(cls, dry_run: bool, no_commit: bool) -> Mode:
+        """The mode ``--dry-run``/``--no-commit`` ask for (not both: a usage error)."""
+        if dry_run and no_commit:
+            raise UsageError("--dry-run and --no-commit exclude each other")
+        return cls.DRY_RUN if dry_run else cls.NO_COMMIT if no_commit else cls.COMMIT
+
+
+@dataclass(frozen=True)
 class Outcome:
-    """What a write did; ``to_json`` is SPEC.md's object for a write with ``--json``."""
+    """What a write did; ``to_json`` is the contract's object for a write with
+    ``--json``."""
 
     change: Change
-    mode: str  # "dry-run", "no-commit" or "commit"
+    mode: Mode
     branch: str | None = None
     commit: str | None = None
-    follow_up: list[str] = field(default_factory=list)
-    # What --verify (or on-write) found, when it ran (olx.core.verify.Report).
-    verified: Any = None
-    warnings: list[str] = field(default_factory=list)  # of the git side (a stacking)
+    follow_up: tuple[str, ...] = ()
+    # What --verify (or on-write) found, when it ran.
+    verified: Report | None = None
+    warnings: tuple[str, ...] = ()  # of the git side (a stacking)
     pushed: bool = False
     pull_request: str | None = None  # its URL
     remote: str | None = None  # where it was pushed
@@ -121,8 +141,7 @@ def execute(
     (:mod:`olx.repo.publish`).
     """
     publish = publish or Publish()
-    if dry_run and no_commit:
-        raise UsageError("--dry-run and --no-commit exclude each other")
+    mode = Mode.chosen(dry_run, no_commit)
     if (branch is not None or message is not None) and (dry_run or no_commit):
         raise UsageError(
             "--branch and --message go with a commit, not --dry-run/--no-commit"
@@ -132,7 +151,6 @@ def execute(
         values.validate_commit_branch(branch)
     if message is not None:
         values.validate_commit_message(message)
-    mode = "dry-run" if dry_run else "no-commit" if no_commit else "commit"
     config = _verify_config(target, verify)
     known: dict[str, Any] = {}
     if dry_run or config is not None:
@@ -158,16 +176,19 @@ def execute(
         if config is not None and change.changed:
             verified, change = _guard(ws, change, target, config, force, known)
         outcome = Outcome(change, mode, verified=verified)
-        if change.changed and mode == "no-commit":
+        if change.changed and mode is Mode.NO_COMMIT:
             with journal.recorded(
-                target.root, journal.Journal.of("no-commit", change.edits)
+                target.root, journal.Journal.of(mode.value, change.edits)
             ):
                 write_edits(change.edits)
-        elif change.changed and mode == "commit":
-            _commit(target, ws, change, outcome, branch, message, command_line, publish)
+        elif change.changed and mode is Mode.COMMIT:
+            outcome = _commit(
+                target, ws, outcome, branch, message, command_line, publish
+            )
     if change.follow_up_word:
-        for word in [change.follow_up_word, *change.follow_up_more]:
-            outcome.follow_up += follow_up(target, change, word)
+        words = [change.follow_up_word, *change.follow_up_more]
+        lines = [line for word in words for line in follow_up(target, change, word)]
+        outcome = dataclasses.replace(outcome, follow_up=tuple(lines))
     return outcome
 
 
@@ -199,15 +220,15 @@ def _base_commit(target: Target, ref: str) -> str:
 def _commit(
     target: Target,
     ws: Workspace,
-    change: Change,
     outcome: Outcome,
     branch: str | None,
     message: str | None,
     command_line: str,
     publish: Publish,
-) -> None:
-    """Commit ``change`` (on a new branch from ``--base`` when given), then push it
-    and open its pull request when asked."""
+) -> Outcome:
+    """Commit the outcome's change (on a new branch from ``--base`` when given), then
+    push it and open its pull request when asked; the outcome, with what was done."""
+    change = outcome.change
     from olx.repo import gitops  # GitPython only where it is used
     from olx.repo import publish as pub
 
@@ -229,7 +250,8 @@ def _commit(
         remote = remote_name(target.root) if publish.push or publish.pr else None
         pr_base = _pr_base(repo, publish, original, name, create, remote)
         if create and publish.base is None and original.startswith("olx/"):
-            outcome.warnings.append(_stacking(repo, name, original))
+            stacking = _stacking(repo, name, original)
+            outcome = dataclasses.replace(outcome, warnings=(stacking,))
         text = message_for(change, message, command_line)
         if base is not None:
             done = _commit_from(repo, change, name, text, original, ws, base)
@@ -237,13 +259,13 @@ def _commit(
             done = gitops.commit_change(
                 repo, change, name, text, original, create, untouched(target, change)
             )
-        outcome.branch, outcome.commit = done.branch, done.commit
+        outcome = dataclasses.replace(outcome, branch=done.branch, commit=done.commit)
         if remote is None:
-            return
+            return outcome
         pub.push(repo, remote, done.branch, done.commit)
-        outcome.pushed, outcome.remote = True, remote
+        outcome = dataclasses.replace(outcome, pushed=True, remote=remote)
         if pr_base is None:
-            return
+            return outcome
         from olx.core.impact import stage_impact
         from olx.repo.messages import is_diff_line, subject_for, what_changed
 
@@ -261,12 +283,11 @@ def _commit(
                 command_line,
             ),
         )
-        outcome.pull_request = pub.open_pull_request(
-            target.root, Path(repo.git_dir), request
-        )
+        url = pub.open_pull_request(target.root, Path(repo.git_dir), request)
+        return dataclasses.replace(outcome, pull_request=url)
 
 
-def _verify_lines(report: Any) -> list[str] | None:
+def _verify_lines(report: Report | None) -> list[str] | None:
     """What ``--verify`` found, for the pull request's body (None: it did not run)."""
     if report is None:
         return None
