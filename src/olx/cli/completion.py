@@ -295,26 +295,19 @@ def complete_git_ref(ctx: typer.Context, incomplete: str) -> Candidates:
     """``--base REF``: the target's local and remote-tracking branches."""
 
     def produce() -> Candidates:
-        import subprocess
-
+        from olx import gitrun
         from olx.repo.targets import discover
 
         root = ctx.find_root().params
         target = discover(root.get("repo"), root.get("types"), root.get("matrix"))
-        out = subprocess.run(
-            [
-                "git",
-                "for-each-ref",
-                "--format=%(refname:short)",
-                "refs/heads",
-                "refs/remotes",
-            ],
-            cwd=target.root,
-            capture_output=True,
-            text=True,
+        out = gitrun.run(
+            target.root,
+            "for-each-ref",
+            "--format=%(refname:short)",
+            "refs/heads",
+            "refs/remotes",
             timeout=5,
-            check=False,
-        ).stdout.split()
+        ).out.split()
         return [
             (ref, "")
             for ref in out

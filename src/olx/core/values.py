@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from olx.errors import BadValueError, GitStateError
+from olx.errors import BadValueError
 
 RELEASE_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 RUNTIME_VERSION = re.compile(r"[0-9]+(\.[0-9]+)*\Z")
@@ -82,20 +82,9 @@ def git_accepts_branch(name: str) -> bool:
     """Whether git takes ``name`` as a branch name: ``git check-ref-format --branch``
     judges it, so that olx never keeps a copy of git's rules (only writes ask; ``show``
     and ``check`` never run it). ``name`` has no NUL (callers check it first)."""
-    import subprocess
+    from olx import gitrun
 
-    try:
-        done = subprocess.run(
-            ["git", "check-ref-format", "--branch", name],
-            capture_output=True,
-            check=False,
-        )
-    except OSError as exc:
-        raise GitStateError(
-            f"git could not run to check the branch name {name!r}: {exc.strerror}",
-            "olx needs git on PATH",
-        ) from None
-    return done.returncode == 0
+    return gitrun.run(None, "check-ref-format", "--branch", name).ok
 
 
 MAX_DEFAULT_BRANCH = 100  # characters after olx/: a ref is a file name, too

@@ -7,7 +7,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from olx.errors import BadValueError, FileAccessError, GitStateError
+from olx.errors import BadValueError, FileAccessError
+from olx.gitrun import GitError
 from olx.repo.targets import DEFAULT_MATRIX, DEFAULT_TYPES
 
 EXAMPLE_README = """\
@@ -84,7 +85,7 @@ def init_example(dest: Path) -> Example:
     try:
         repo = git.Repo.init(dest, initial_branch="main")
     except git.GitCommandError as exc:
-        raise GitStateError(f"git init failed: {exc.stderr.strip()}") from None
+        raise GitError.from_gitpython(exc) from None
     from olx.repo.gitops import has_identity
 
     with repo:  # closed on leaving, not when the cycle collector gets to it

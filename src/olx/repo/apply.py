@@ -7,7 +7,6 @@ import dataclasses
 import enum
 import re
 import signal
-import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -201,20 +200,22 @@ def _workspace(target: Target, publish: Publish) -> Workspace:
 
 def _base_commit(target: Target, ref: str) -> str:
     """``--base REF``'s commit; an input error when REF names none."""
+    from olx import gitrun
 
-    proc = subprocess.run(
-        ["git", "rev-parse", "-q", "--verify", "--end-of-options", f"{ref}^{{commit}}"],
-        cwd=target.root,
-        capture_output=True,
-        text=True,
-        check=False,
+    proc = gitrun.run(
+        target.root,
+        "rev-parse",
+        "-q",
+        "--verify",
+        "--end-of-options",
+        f"{ref}^{{commit}}",
     )
-    if proc.returncode != 0 or not proc.stdout.strip():
+    if not proc.ok or not proc.out.strip():
         raise UnknownNameError(
             f"--base {ref}: no such branch, tag or commit",
             "name a ref that exists (git branch -a lists the branches)",
         )
-    return proc.stdout.strip()
+    return proc.out.strip()
 
 
 def _commit(
@@ -236,7 +237,7 @@ def _commit(
 
     # Closed on leaving (its git cat-file processes end) without waiting for the
     # cycle collector, which the console script keeps out (cli.run).
-    with gitops.failures_as_input_errors(), gitops.open_repo(target.root) as repo:
+    with gitops.failures_as_git_state(), gitops.open_repo(target.root) as repo:
         name = branch or change.branch
         rels = [target.rel(target.types), target.rel(target.matrix)]
         original, create = gitops.preflight(

@@ -12,13 +12,13 @@ import contextlib
 import json
 import os
 import signal
-import subprocess
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import git
 
+from olx import gitrun
 from olx.core import values
 from olx.edit.change import Change, FileEdit
 from olx.edit.fileio import restore, write_edits
@@ -282,27 +282,23 @@ def commit_hooks(repo: git.Repo) -> list[str]:
 
 def _raise_unfinished(exc: BaseException, failed: list[str]) -> None:
     """The write failed and the rollback could not put everything back."""
-    reason = exc.message if isinstance(exc, OlxError) else _failure(exc)
+    details = None
+    if isinstance(exc, git.GitCommandError):
+        git_error = gitrun.GitError.from_gitpython(exc)
+        reason, details = f"git {git_error.command} failed", git_error.details
+    elif isinstance(exc, OlxError):
+        reason = exc.message
+    elif isinstance(exc, KeyboardInterrupt):
+        reason = "interrupted"
+    else:
+        reason = f"the write failed ({type(exc).__name__}: {exc})"
     raise GitStateError(
         f"{reason}, and olx could not put everything back ({'; '.join(failed)}): "
         "the next olx command finishes the undo",
         "if another git process is running, let it finish (remove .git/index.lock "
         "if none is), then run any olx command",
-        details=_command_output(exc) if isinstance(exc, git.GitCommandError) else None,
+        details=details,
     ) from None
-
-
-def _failure(exc: BaseException) -> str:
-    if isinstance(exc, git.GitCommandError):
-        return f"git {_command_name(exc)} failed"
-    if isinstance(exc, KeyboardInterrupt):
-        return "interrupted"
-    return f"the write failed ({type(exc).__name__}: {exc})"
-
-
-def _command_name(exc: git.GitCommandError) -> str:
-    command = exc.command if isinstance(exc.command, list) else [str(exc.command)]
-    return " ".join(str(w) for w in command[1:2]) or "a git command"
 
 
 def _undone(edits: Sequence[FileEdit]) -> bool:
@@ -319,32 +315,43 @@ def _undone(edits: Sequence[FileEdit]) -> bool:
 def _raise_for(exc: BaseException) -> None:
     """Re-raise a failure of the write, a refused commit as a git-state error."""
     if isinstance(exc, git.GitCommandError):
-        name = _command_name(exc)
-        why = " (a hook or git refused it)" if name == "commit" else ""
-        raise GitStateError(
-            f"git {name} failed{why}; nothing was changed",
-            "fix what it reports, then run olx again",
-            details=_command_output(exc),
-        ) from None
+        raise _not_changed(exc, refused=True) from None
     raise exc
 
 
+def _not_changed(exc: git.GitCommandError, refused: bool = False) -> gitrun.GitError:
+    """A git command of the write failed, and everything is as it was."""
+    failed = gitrun.GitError.from_gitpython(exc)
+    why = (
+        " (a hook or git refused it)" if refused and failed.command == "commit" else ""
+    )
+    return gitrun.GitError(
+        failed.command,
+        failed.reason,
+        "fix what it reports, then run olx again",
+        message=f"git {failed.command} failed{why}; nothing was changed",
+        returncode=failed.returncode,
+        details=failed.details,
+    )
+
+
 @contextlib.contextmanager
-def failures_as_input_errors() -> Iterator[None]:
+def failures_as_git_state() -> Iterator[None]:
     """A git command that fails, or cannot be started, in the checks before a commit or
     in the commit (which :func:`commit_change` has rolled back by then): git's state or
-    the machine's, not a bug of olx's, and nothing was changed: exit 2."""
+    the machine's, not a bug of olx's, and nothing was changed: a
+    :class:`~olx.gitrun.GitError` (exit 2)."""
     try:
         yield
     except git.GitCommandError as exc:
-        raise GitStateError(
-            f"git {_command_name(exc)} failed; nothing was changed",
-            "fix what it reports, then run olx again",
-            details=_command_output(exc),
-        ) from None
+        raise _not_changed(exc) from None
     except OSError as exc:
-        raise GitStateError(
-            f"git could not run: {exc.strerror or exc}; nothing was changed"
+        reason = f"cannot run git: {exc.strerror or exc}"
+        raise gitrun.GitError(
+            "",
+            reason,
+            "olx needs git on PATH",
+            message=f"{reason}; nothing was changed",
         ) from None
 
 
@@ -361,17 +368,6 @@ def signals_deferred() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def _command_output(exc: git.GitCommandError) -> str:
-    """What the hook or git printed, without GitPython's decoration."""
-    parts = []
-    for stream in (exc.stdout, exc.stderr):
-        text = (stream or "").strip()
-        for prefix in ("stdout: ", "stderr: "):
-            text = text.removeprefix(prefix)
-        parts.append(text.strip().strip("'").strip())
-    return "\n".join(p for p in parts if p)
 
 
 def _rollback(
@@ -392,12 +388,14 @@ def _rollback(
     failed: list[str] = []
 
     def git_quietly(*args: str) -> None:
-        done = subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
-        )
-        if done.returncode != 0:
-            words = " ".join(a for a in args if a != "-q")
-            failed.append(f"git {words}: {done.stderr.strip().splitlines()[:1]}")
+        words = " ".join(a for a in args if a != "-q")
+        try:
+            done = gitrun.run(cwd, *args)
+        except gitrun.GitError as exc:
+            failed.append(f"git {words}: {exc.reason}")
+            return
+        if not done.ok:
+            failed.append(f"git {words}: {done.reason}")
 
     with contextlib.suppress(Exception):
         if repo.head.commit.hexsha != start:  # the commit was made: undo it
@@ -417,14 +415,12 @@ def _rollback(
                 failed.append(f"restoring {edit.shown}: {exc.strerror}")
     if create:
         git_quietly("checkout", "-q", original)
-        made = subprocess.run(
-            ["git", "rev-parse", "--verify", "-q", f"refs/heads/{branch}"],
-            cwd=cwd,
-            capture_output=True,
-            check=False,
-        )
-        if made.returncode == 0:  # (checkout -b may have failed to make it)
-            git_quietly("branch", "-D", branch)
+        with contextlib.suppress(gitrun.GitError):
+            made = gitrun.run(
+                cwd, "rev-parse", "--verify", "-q", f"refs/heads/{branch}"
+            )
+            if made.ok:  # (checkout -b may have failed to make it)
+                git_quietly("branch", "-D", branch)
     return failed
 
 
@@ -433,4 +429,5 @@ def leave_branch(repo: git.Repo, original: str, branch: str) -> None:
     deleted: a new branch from ``--base`` whose commit did not happen."""
     cwd = repo.working_tree_dir
     for args in (["checkout", "-q", original], ["branch", "-D", branch]):
-        subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+        with contextlib.suppress(gitrun.GitError):
+            gitrun.run(cwd, *args)

@@ -4,9 +4,10 @@ GitPython."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
+from olx import gitrun
+from olx.errors import InputError
 from olx.repo.targets import git_toplevel
 
 
@@ -17,16 +18,11 @@ def mentions(root: Path, word: str, exclude: list[Path]) -> list[str]:
         return []  # outside a work tree git grep has nothing to search
     skip = {p.resolve() for p in exclude}
     try:
-        out = subprocess.run(
-            ["git", "grep", "-n", "-w", "-I", "--untracked", "-e", word],
-            cwd=root,
-            capture_output=True,
-            text=True,
-        )
-    except OSError:
+        out = gitrun.run(root, "grep", "-n", "-w", "-I", "--untracked", "-e", word)
+    except InputError:  # no git (or a word git cannot be given): nothing to list
         return []
     found = []
-    for line in out.stdout.splitlines():
+    for line in out.out.splitlines():
         path = line.split(":", 1)[0]
         if (root / path).resolve() not in skip:
             found.append(line)

@@ -17,32 +17,28 @@ from __future__ import annotations
 
 import ast
 import re
-import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from olx import gitrun
 from olx.core.entry_model import is_field
 from olx.core.reader import ENTRY_MODEL, read_sources, read_types
+from olx.errors import InputError
+from olx.repo.revisions import Commit
 
 # Where a name left, for a change still in the work tree (HEAD holds it, the file not).
 UNCOMMITTED = "changes not committed yet"
 
 
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes] | None:
+def _git(root: Path, *args: str) -> gitrun.Result | None:
+    """git's answer when it ran and succeeded; None otherwise (no git here, not a
+    repository, no commits, a NUL in a name): the history never held the name."""
     try:
-        return subprocess.run(
-            # A repository's log.showSignature would put gpg's lines into the format.
-            ["git", "-c", "log.showSignature=false", *args],
-            cwd=root,
-            capture_output=True,
-            check=False,
-        )
-    except (OSError, ValueError):  # no git here, or a NUL in a name: never held
+        done = gitrun.run(root, *args)
+    except InputError:
         return None
-
-
-Commit = tuple[str, str, int, str]  # full hash, short hash, committer time, subject
+    return done if done.ok else None
 
 
 def _log(root: Path, rel: str, *select: str) -> list[Commit]:
@@ -59,13 +55,14 @@ def _log(root: Path, rel: str, *select: str) -> list[Commit]:
         "--",
         rel,
     )
-    if proc is None or proc.returncode != 0:
+    if proc is None:
         return []  # not a repository, no commits yet, ...
     out = []
-    for line in proc.stdout.decode("utf-8", "replace").splitlines():
+    for line in proc.out.splitlines():
         parts = line.split("\x00")
         if len(parts) == 4 and parts[2].isdigit():
-            out.append((parts[0], parts[1], int(parts[2]), parts[3]))
+            when = datetime.fromtimestamp(int(parts[2]), UTC)
+            out.append(Commit(parts[0], when, subject=parts[3], short=parts[1]))
     return out
 
 
@@ -109,7 +106,7 @@ def _app_held(value: str) -> Holds:
 def _holds(root: Path, rev: str, rel: str, holds: Holds) -> bool | None:
     """Whether types.py at ``rev`` holds the name; None: unreadable."""
     proc = _git(root, "cat-file", "blob", f"{rev}:{rel}")
-    if proc is None or proc.returncode != 0:
+    if proc is None:
         return None  # the file is not there at that revision
     try:
         return holds(proc.stdout.decode("utf-8"))
@@ -160,34 +157,40 @@ def _left_in(root: Path, types_path: Path, pattern: str, holds: Holds) -> str | 
     touching: list[Commit] | None = None
     index = 0
     while index < len(queue):
-        full, short, when, subject = queue[index]
+        commit = queue[index]
         index += 1
-        now = _holds(root, full, rel, holds)
+        now = _holds(root, commit.hash, rel, holds)
         if now is None:
             # Unreadable: the state is known again only at the next readable revision,
             # which need not change the name's count (a fixed syntax error), so the
             # file's other commits up to the next candidate are read too.
             if touching is None:
                 touching = _log(root, rel)
-            hashes = [c[0] for c in touching]
-            after = hashes.index(full) + 1 if full in hashes else len(hashes)
-            upto = queue[index][0] if index < len(queue) else None
+            hashes = [c.hash for c in touching]
+            after = (
+                hashes.index(commit.hash) + 1 if commit.hash in hashes else len(hashes)
+            )
+            upto = queue[index].hash if index < len(queue) else None
             extra = []
-            for commit in touching[after:]:
-                if commit[0] == upto:
+            for other in touching[after:]:
+                if other.hash == upto:
                     break
-                extra.append(commit)
+                extra.append(other)
             queue[index:index] = extra
             continue
         if held and not now:
-            day = datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%d")
-            left = f'{short} {day} "{subject}"'
+            left = _named(commit)
         held = now
     if held:
         # The last commit that touched the name still has it: the work tree (or an
         # earlier step of the same plan) is where it went.
         return UNCOMMITTED
     return left
+
+
+def _named(commit: Commit) -> str:
+    """``1a2b3c4d5e 2024-03-01 "subject"``: a commit as a message names it."""
+    return f'{commit.short} {commit.date.strftime("%Y-%m-%d")} "{commit.subject}"'
 
 
 def _rel(root: Path, path: Path) -> str | None:
@@ -199,7 +202,7 @@ def _rel(root: Path, path: Path) -> str | None:
 
 def _blob(root: Path, rev: str, rel: str) -> str | None:
     proc = _git(root, "cat-file", "blob", f"{rev}:{rel}")
-    if proc is None or proc.returncode != 0:
+    if proc is None:
         return None  # the file is not there at that revision
     try:
         return proc.stdout.decode("utf-8")
@@ -231,7 +234,7 @@ def entry_removed_in(
     commits = _log(root, matrix_rel)
     later: Commit | None = None
     for commit in reversed(commits):
-        found = _entry_at(root, commit[0], types_rel, matrix_rel, entry)
+        found = _entry_at(root, commit.hash, types_rel, matrix_rel, entry)
         if found is None:
             continue
         holds, has_list, elsewhere = found
@@ -239,9 +242,7 @@ def entry_removed_in(
             how = "left" if holds else "made without it"
             if later is None:
                 return f"{how} in {UNCOMMITTED}"
-            _, short, when, subject = later
-            day = datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%d")
-            return f'{how} in {short} {day} "{subject}"'
+            return f"{how} in {_named(later)}"
         if not has_list:
             return None  # the list came without it, from nowhere that had it
         later = commit

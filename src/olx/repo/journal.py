@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import subprocess
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from olx import gitrun
 from olx.edit.fileio import (
     lock_path,
     olx_file,
@@ -195,15 +195,9 @@ def _recover_files(journal: Journal) -> list[str]:
     return _put_back(journal)
 
 
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["git", *args], cwd=root, capture_output=True, text=True, check=False
-    )
-
-
 def _rev(root: Path, ref: str) -> str | None:
-    out = _git(root, "rev-parse", "--verify", "-q", ref)
-    return out.stdout.strip() or None if out.returncode == 0 else None
+    out = gitrun.run(root, "rev-parse", "--verify", "-q", ref)
+    return out.out.strip() or None if out.ok else None
 
 
 def _committed(root: Path, journal: Journal) -> bool:
@@ -214,17 +208,17 @@ def _committed(root: Path, journal: Journal) -> bool:
     tip = _rev(root, f"refs/heads/{journal.branch}")
     if tip is None or tip == journal.start or _rev(root, f"{tip}^") != journal.start:
         return False
-    paths = _git(root, "diff-tree", "--no-commit-id", "--name-only", "-r", tip)
-    if set(paths.stdout.split()) - {item["shown"] for item in journal.files}:
+    paths = gitrun.run(root, "diff-tree", "--no-commit-id", "--name-only", "-r", tip)
+    if set(paths.out.split()) - {item["shown"] for item in journal.files}:
         return False  # a hook put more into it: not the write's commit
     for item in journal.files:
         text = _current(item)
         if text is None or _sha(text) != item["new"]:
             return False
-        hashed = _git(root, "hash-object", f"--path={item['shown']}", item["path"])
-        if hashed.returncode != 0 or hashed.stdout.strip() != _rev(
-            root, f"{tip}:{item['shown']}"
-        ):
+        hashed = gitrun.run(
+            root, "hash-object", f"--path={item['shown']}", item["path"]
+        )
+        if not hashed.ok or hashed.out.strip() != _rev(root, f"{tip}:{item['shown']}"):
             return False
     return True
 
@@ -239,7 +233,7 @@ def _recover_commit(root: Path, journal: Journal) -> list[str]:
             index_lock.unlink()
     if _committed(root, journal):
         return [f"the interrupted write had committed on {journal.branch}"]
-    head = _git(root, "symbolic-ref", "-q", "--short", "HEAD").stdout.strip()
+    head = gitrun.run(root, "symbolic-ref", "-q", "--short", "HEAD").out.strip()
     if head not in (journal.original, journal.branch):
         raise GitStateError(
             f"an interrupted olx write left {NAME} in .git, and {head or 'HEAD'} is "
@@ -267,13 +261,12 @@ def _recover_commit(root: Path, journal: Journal) -> list[str]:
 
 def _must(root: Path, *args: str) -> None:
     """A git step of the undo; one that fails keeps the journal for the next olx."""
-    done = _git(root, *args)
-    if done.returncode != 0:
+    done = gitrun.run(root, *args)
+    if not done.ok:
         words = " ".join(a for a in args if a != "-q")
-        reason = (done.stderr.strip().splitlines() or ["failed"])[0]
         raise GitStateError(
             f"olx could not finish undoing an interrupted olx write: git {words}: "
-            f"{reason}",
+            f"{done.reason}",
             "if another git process is running, let it finish (remove .git/index.lock "
             f"if none is); the next olx command tries again (.git/{NAME} stays)",
         )

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import git
 
-from olx import __version__
+from olx import __version__, gitrun
 from olx.core.impact import StageImpact
 from olx.errors import PushError
 
@@ -93,13 +93,14 @@ def push(repo: git.Repo, remote_name: str, branch: str, commit: str) -> None:
     level = quiet.level
     quiet.setLevel(logging.CRITICAL)
     try:
-        with repo.git.custom_environment(GIT_TERMINAL_PROMPT="0"):
+        # The environment every git olx runs gets: git never asks for a password.
+        with repo.git.custom_environment(**gitrun.ENVIRONMENT):
             infos = remote.push(refspec=refspec, set_upstream=True)
     except git.GitCommandError as exc:
         raise PushError(
             f"{done} the push to {remote_name} failed",
             f"fix what git reports, then: {by_hand}",
-            details=_output(exc),
+            details=gitrun.gitpython_output(exc),
         ) from None
     finally:
         quiet.setLevel(level)
@@ -119,16 +120,8 @@ def push(repo: git.Repo, remote_name: str, branch: str, commit: str) -> None:
         raise PushError(
             f"{done} the push to {remote_name} failed",
             f"fix what git reports, then: {by_hand}",
-            details=_output(exc),
+            details=gitrun.gitpython_output(exc),
         ) from None
-
-
-def _output(exc: git.GitCommandError) -> str:
-    return "\n".join(
-        str(part).strip().removeprefix("stderr: ").strip().strip("'")
-        for part in (exc.stderr,)
-        if part
-    )
 
 
 @dataclass(frozen=True)

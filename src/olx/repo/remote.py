@@ -1,11 +1,12 @@
 """Reading remote refs with the user's own git, concurrently, with a timeout and a cache.
 
 Each origin is read with one ``git ls-remote --heads --tags -- ORIGIN``, a subprocess of
-the git on PATH, so that the user's credentials, ``url.<base>.insteadOf`` rewrites and
-proxies apply exactly as for the pipelines' clones. ``GIT_TERMINAL_PROMPT=0`` and a new
-session (no controlling terminal) keep git and ssh from ever waiting for a password;
-every call has a timeout after which its whole process group (git and the remote
-helpers it spawned) is killed. Up to :data:`MAX_WORKERS` origins are read at once.
+the git on PATH (:mod:`olx.gitrun`), so that the user's credentials,
+``url.<base>.insteadOf`` rewrites and proxies apply exactly as for the pipelines'
+clones. ``GIT_TERMINAL_PROMPT=0`` and a new session (no controlling terminal) keep git
+and ssh from ever waiting for a password; every call has a timeout after which its
+whole process group (git and the remote helpers it spawned) is killed. Up to
+:data:`MAX_WORKERS` origins are read at once.
 
 Answers are cached per origin in the repository's common git directory (shared by its
 worktrees), ``olx-refs/<hash>.json``, written atomically; an entry older than the TTL,
@@ -17,16 +18,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import re
-import signal
-import subprocess
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from olx import gitrun
 from olx.core.refs import Refs, parse_ls_remote
 from olx.edit.fileio import common_git_dir, write_text_atomically
 
@@ -54,23 +53,6 @@ def readable_url(origin: str) -> bool:
     return bool(_URL.match(origin)) and not origin.startswith("-")
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["GIT_TERMINAL_PROMPT"] = "0"  # never ask for a user name or password
-    return env
-
-
-def _reason(text: str) -> str:
-    """git's reason in one line: its first ``fatal:``/``error:`` line (what follows is
-    advice such as "Please make sure you have the correct access rights"), else its
-    last line."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    for line in lines:
-        if line.startswith(("fatal:", "error:")):
-            return line
-    return lines[-1] if lines else ""
-
-
 def ls_remote(origin: str, timeout: float) -> Answer:
     """The refs of ``origin``, or why they could not be read (never raises for a
     failing, slow or missing git)."""
@@ -80,40 +62,18 @@ def ls_remote(origin: str, timeout: float) -> Answer:
             "user@host:path)"
         )
     try:
-        proc = subprocess.Popen(
-            ["git", "ls-remote", "--heads", "--tags", "--", origin],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=_env(),
-            start_new_session=True,  # its own process group, and no terminal to ask on
+        # Its own process group, and no terminal to ask on.
+        proc = gitrun.run(
+            None,
+            *("ls-remote", "--heads", "--tags", "--", origin),
+            timeout=timeout,
+            new_session=True,
         )
-    except OSError as exc:
-        return Unreachable(f"cannot run git: {exc.strerror}")
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
-        return Unreachable(f"no answer within {timeout:g}s")
-    except BaseException:
-        _kill_group(proc)
-        raise
-    if proc.returncode != 0:
-        why = _reason(err.decode("utf-8", "replace")) or f"exit {proc.returncode}"
-        return Unreachable(why)
-    return parse_ls_remote(out.decode("utf-8", "replace"))
-
-
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    """Kill git and every process it started (remote helpers, ssh), then reap it."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.communicate(timeout=5)  # a helper that left the group may hold a pipe
-    for stream in (proc.stdout, proc.stderr):
-        if stream is not None:
-            with contextlib.suppress(OSError):
-                stream.close()
+    except gitrun.GitError as exc:  # no git, or no answer in time
+        return Unreachable(exc.reason)
+    if not proc.ok:
+        return Unreachable(proc.reason)
+    return parse_ls_remote(proc.out)
 
 
 # --- the cache ----------------------------------------------------------------------

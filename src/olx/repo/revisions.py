@@ -9,48 +9,44 @@ statements that changed between them go through :mod:`ast` again.
 from __future__ import annotations
 
 import ast
-import subprocess
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from olx import gitrun
 from olx.core import reader
 from olx.errors import GitStateError
 
 
 @dataclass(frozen=True)
 class Commit:
+    """A commit as olx's readers of the history see it (each asks git for what it
+    needs: the stage timeline for the blobs, the "already gone" lookups for the
+    subject and git's abbreviation)."""
+
     hash: str
-    date: datetime
-    author: str
+    date: datetime  # the committer's, in UTC
+    author: str = ""
+    subject: str = ""
+    short: str = ""  # git's abbreviation (``--abbrev=10``), where asked for
     # The paths the commit changed → their new blob (None: deleted); empty when git
     # did not say (then each file is asked for as ``commit:path``).
-    blobs: dict[str, str | None]
+    blobs: dict[str, str | None] = field(default_factory=dict)
 
 
-# log.showSignature would put gpg's lines into the format; -z keeps paths unquoted.
-GIT_LOG = ("git", "-c", "log.showSignature=false", "log", "--first-parent", "--reverse")
-GIT_LOG += ("--raw", "--no-abbrev", "--no-renames", "-z")
+# -z keeps paths unquoted.
+GIT_LOG = ("log", "--first-parent", "--reverse", "--raw", "--no-abbrev")
+GIT_LOG += ("--no-renames", "-z")
 
 
 def git_log(root: Path, paths: tuple[str, ...]) -> list[Commit]:
     """The commits that touched ``paths``, oldest first along the first-parent line
     (a merge counts where it lands, with its changes against the first parent)."""
-    try:
-        proc = subprocess.run(
-            [*GIT_LOG, "--format=%x01%H%x00%ct%x00%an", "--", *paths],
-            cwd=root,
-            capture_output=True,
-            check=False,
-        )
-    except OSError:
-        raise GitStateError(
-            "cannot run git", "olx history reads the git history: install git"
-        ) from None
-    if proc.returncode != 0:
+    proc = gitrun.run(root, *GIT_LOG, "--format=%x01%H%x00%ct%x00%an", "--", *paths)
+    if not proc.ok:
         if b"does not have any commits" in proc.stderr:
             raise GitStateError(
                 f"{root} has no commits yet",
@@ -74,31 +70,23 @@ def git_log(root: Path, paths: tuple[str, ...]) -> list[Commit]:
                     None if not oid.strip("0") else oid
                 )
         when = datetime.fromtimestamp(int(fields[1]), UTC)
-        out.append(
-            Commit(
-                fields[0].decode(), when, fields[2].decode("utf-8", "replace"), blobs
-            )
-        )
+        author = fields[2].decode("utf-8", "replace")
+        out.append(Commit(fields[0].decode(), when, author, blobs=blobs))
     return out
 
 
 def blobs(root: Path, requests: list[str]) -> Iterator[tuple[str, bytes] | None]:
     """(object id, content) of each request (an object id or ``rev:path``) in order,
     None where it is not a blob; all from one ``git cat-file --batch`` process."""
-    proc = subprocess.Popen(
-        ["git", "cat-file", "--batch"],
-        cwd=root,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    assert proc.stdin is not None and proc.stdout is not None
+    proc = gitrun.start(root, "cat-file", "--batch", stdin=True)
+    stdin, stdout = proc.stdin, proc.stdout
+    assert stdin is not None and stdout is not None  # both piped
 
     def feed() -> None:
         # A thread, so that git never blocks on a full stdout while we write.
         try:
-            proc.stdin.write("".join(f"{r}\n" for r in requests).encode("utf-8"))
-            proc.stdin.close()
+            stdin.write("".join(f"{r}\n" for r in requests).encode("utf-8"))
+            stdin.close()
         except OSError:  # git went away; reading below reports it
             pass
 
@@ -106,9 +94,9 @@ def blobs(root: Path, requests: list[str]) -> Iterator[tuple[str, bytes] | None]
     writer.start()
     try:
         for _ in requests:
-            header = proc.stdout.readline().split()
+            header = stdout.readline().split()
             if len(header) == 3:
-                data = proc.stdout.read(int(header[2]) + 1)[:-1]
+                data = stdout.read(int(header[2]) + 1)[:-1]
                 yield (header[0].decode(), data) if header[1] == b"blob" else None
             elif header and header[-1] in (b"missing", b"ambiguous"):
                 yield None
@@ -116,7 +104,7 @@ def blobs(root: Path, requests: list[str]) -> Iterator[tuple[str, bytes] | None]
                 raise GitStateError("git cat-file stopped answering", "is git working?")
     finally:
         writer.join()
-        proc.stdout.close()
+        stdout.close()
         proc.wait()
 
 
@@ -181,7 +169,7 @@ def _reparse(lines: list[str], old: list[str], ranges: Ranges) -> Ranges | None:
     ]
 
 
-def at_line(node: Any, start: int) -> Any:
+def moved_to_line(node: Any, start: int) -> Any:
     """``node`` with its lines where the statement starts at ``start``: a statement
     taken from an earlier revision keeps that revision's lines, and error messages name
     lines (a copy, as the earlier revision still holds the node)."""

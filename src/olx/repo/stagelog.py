@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import functools
 import re
-import subprocess
 from pathlib import Path
 
+from olx import gitrun
 from olx.errors import InputError
 from olx.ops.stages import LastChange
 from olx.repo.targets import Target
@@ -28,18 +28,12 @@ UNDONE = re.compile(
 
 
 def _git(root: Path, *args: str) -> str | None:
+    """git's output; None when it cannot run or fails (no history to read)."""
     try:
-        proc = subprocess.run(
-            ["git", "-c", "log.showSignature=false", *args],
-            cwd=root,
-            capture_output=True,
-            check=False,
-        )
-    except (OSError, ValueError):  # no git, or a NUL in an argument
+        proc = gitrun.run(root, *args)
+    except InputError:  # no git, or a NUL in an argument
         return None
-    if proc.returncode != 0:
-        return None
-    return proc.stdout.decode("utf-8", "replace")
+    return proc.out if proc.ok else None
 
 
 def head(root: Path) -> str | None:

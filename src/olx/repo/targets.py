@@ -231,21 +231,15 @@ def workspace(target: Target):  # -> olx.edit.change.Workspace
 def workspace_at(target: Target, commit: str):  # -> olx.edit.change.Workspace
     """The two files as ``commit`` has them (``--base REF``): the workspace a write
     plans against when its new branch starts there, not at HEAD."""
-    import subprocess
-
+    from olx import gitrun
     from olx.edit.change import Workspace
 
     _no_links(target)
     shown = (target.rel(target.types), target.rel(target.matrix))
     texts = []
     for rel in shown:
-        proc = subprocess.run(
-            ["git", "cat-file", "blob", f"{commit}:{rel}"],
-            cwd=target.root,
-            capture_output=True,
-            check=False,
-        )
-        if proc.returncode != 0:
+        proc = gitrun.run(target.root, "cat-file", "blob", f"{commit}:{rel}")
+        if not proc.ok:
             raise BadValueError(
                 f"--base {commit[:10]} has no {rel}",
                 "name a commit that has both files",

@@ -34,7 +34,7 @@ from olx.core.evaluate import Evaluator
 from olx.core.model import STAGES, Statement, release_rank
 from olx.errors import BadValueError, ShapeError
 from olx.repo import revisions
-from olx.repo.revisions import Commit, Ranges, at_line, git_log, statements
+from olx.repo.revisions import Commit, Ranges, git_log, moved_to_line, statements
 
 # The deployment Enum reader is the one read_matrix uses; history reads it alone.
 _read_deployments = reader._read_deployments
@@ -297,7 +297,7 @@ def _parse_matrix(ranges: Ranges, path: str) -> tuple[Any, Any, dict[str, ast.ex
     constants: dict[str, ast.expr] = {}
     for index, (node, start, end) in enumerate(ranges):
         if isinstance(node, ast.ClassDef) and node.name == reader.DEPLOYMENT_ENUM:
-            found = (at_line(node, start), Statement(index, start, end))
+            found = (moved_to_line(node, start), Statement(index, start, end))
         elif isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
             target = node.targets[0] if isinstance(node, ast.Assign) else node.target
             single = isinstance(node, ast.AnnAssign) or len(node.targets) == 1
@@ -306,7 +306,7 @@ def _parse_matrix(ranges: Ranges, path: str) -> tuple[Any, Any, dict[str, ast.ex
                 and isinstance(target, ast.Name)
                 and target.id != reader.RELEASE_MAP
             ):
-                constants[target.id] = at_line(node, start).value
+                constants[target.id] = moved_to_line(node, start).value
     if found is None:
         raise ShapeError(path, None, f"no class {reader.DEPLOYMENT_ENUM}")
     return found[0], found[1], constants

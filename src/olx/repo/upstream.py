@@ -7,9 +7,9 @@ The pure parts (what to check, what it means) are :mod:`olx.core.verify` and
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterable
 
+from olx import gitrun
 from olx.core.model import Matrix
 from olx.core.refs import Refs
 from olx.core.verify import (
@@ -24,7 +24,6 @@ from olx.core.verify import (
 )
 from olx.errors import (
     BadValueError,
-    GitStateError,
     GuardError,
     InputError,
     ShapeError,
@@ -196,15 +195,6 @@ def summary(report: Report, *, write: bool = True) -> str:
 # --- the files at a revision (verify --changed-from) ------------------------------------
 
 
-def _git_bytes(target: Target, *args: str) -> subprocess.CompletedProcess[bytes]:
-    try:
-        return subprocess.run(
-            ["git", *args], cwd=target.root, capture_output=True, check=False
-        )
-    except OSError:
-        raise GitStateError("cannot run git", "install git") from None
-
-
 def model_at(target: Target, rev: str, *, lenient: bool) -> Matrix | None:
     """The two files as the commit ``rev`` holds them, read into a model. None when
     the commit lacks them, or (``lenient``) when they do not read; otherwise an
@@ -213,17 +203,17 @@ def model_at(target: Target, rev: str, *, lenient: bool) -> Matrix | None:
 
     if not rev or rev.startswith("-") or "\0" in rev:
         raise BadValueError(f"invalid revision {rev!r}", "give a commit, branch or tag")
-    found = _git_bytes(target, "rev-parse", "--verify", "-q", f"{rev}^{{commit}}")
-    if found.returncode != 0:
+    found = gitrun.run(target.root, "rev-parse", "--verify", "-q", f"{rev}^{{commit}}")
+    if not found.ok:
         raise UnknownNameError(
             f"unknown revision {rev!r}", "give a commit, branch or tag of the target"
         )
-    commit = found.stdout.decode().strip()
+    commit = found.out.strip()
     texts = []
     for path in (target.types, target.matrix):
         shown = target.rel(path)
-        blob = _git_bytes(target, "cat-file", "blob", f"{commit}:{shown}")
-        if blob.returncode != 0:
+        blob = gitrun.run(target.root, "cat-file", "blob", f"{commit}:{shown}")
+        if not blob.ok:
             return None
         try:
             texts.append(blob.stdout.decode("utf-8"))
