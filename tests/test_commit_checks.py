@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import git
 import pytest
 from conftest import EXAMPLE_MATRIX, EXAMPLE_TYPES, invoke
 
+from olx import gitrun
 from olx.repo import gitops, journal
 
 BRANCH = "olx/promote-xpro-qa-ulmo"
@@ -109,14 +111,14 @@ def test_a_recovery_whose_git_step_fails_keeps_the_journal(
     assert promote(example_repo).exit_code == 2
     monkeypatch.undo()
     lock.unlink()
-    real_git = journal._git
+    real_git = gitrun.run
 
-    def checkout_fails(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    def checkout_fails(root: Path, *args: str, **kwargs: Any) -> gitrun.Result:
         if args[0] == "checkout":
-            return subprocess.CompletedProcess(args, 128, "", "fatal: injected")
-        return real_git(root, *args)
+            return gitrun.Result(args, 128, b"", b"fatal: injected")
+        return real_git(root, *args, **kwargs)
 
-    monkeypatch.setattr(journal, "_git", checkout_fails)
+    monkeypatch.setattr(gitrun, "run", checkout_fails)
     failed = invoke("--repo", example_repo, "show")
     assert failed.exit_code == 2, failed.output
     assert "could not finish undoing an interrupted olx write" in failed.stderr

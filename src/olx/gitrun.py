@@ -30,11 +30,12 @@ import signal
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from olx.errors import BadValueError, GitStateError
 
+# Where git runs: a directory, or None for the current one.
+Where = str | os.PathLike[str] | None
 # Settings every git command olx runs gets (``git -c``).
 CONFIG = ("-c", "log.showSignature=false")
 ENVIRONMENT = {"GIT_TERMINAL_PROMPT": "0"}
@@ -143,9 +144,7 @@ def _environment() -> dict[str, str]:
     return {**os.environ, **ENVIRONMENT}
 
 
-def start(
-    cwd: Path | str | None, *args: str, stdin: bool = False
-) -> subprocess.Popen[bytes]:
+def start(cwd: Where, *args: str, stdin: bool = False) -> subprocess.Popen[bytes]:
     """git ARGS as a running process with stdout piped (stderr discarded; stdin piped
     with ``stdin``): for a caller that feeds it and reads it as it goes (``git
     cat-file --batch``). The same environment and launch errors as :func:`run`."""
@@ -153,7 +152,7 @@ def start(
 
 
 def _popen(
-    cwd: Path | str | None,
+    cwd: Where,
     args: Sequence[str],
     stdin: int,
     stderr: int = subprocess.DEVNULL,
@@ -182,7 +181,7 @@ def _popen(
 
 
 def run(
-    cwd: Path | str | None,
+    cwd: Where,
     *args: str,
     input: bytes | None = None,
     timeout: float | None = None,

@@ -10,6 +10,7 @@ stderr while a long history is read (only when stderr is a terminal).
 # (see entry.py).
 
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
@@ -19,7 +20,11 @@ from olx.cli import completion as complete
 from olx.cli.entry import JsonFlag, Options, app, emit_json, handled
 
 if TYPE_CHECKING:
-    from olx.repo.timeline import Timeline
+    from rich.progress import Progress as Bar
+    from rich.progress import TaskID
+
+    from olx.repo.targets import Target
+    from olx.repo.timeline import Progress, Timeline
 
 # Below this many revisions the walk takes well under a second: no bar.
 PROGRESS_FROM = 200
@@ -98,7 +103,7 @@ def status(
     status_table(matrix, statuses, render.console())
 
 
-def _current(target) -> list[tuple[str, str]]:
+def _current(target: "Target") -> list[tuple[str, str]]:
     """(name, member) of the work tree's deployments; none when they do not read."""
     from olx.errors import OlxError
     from olx.repo.targets import load
@@ -111,34 +116,33 @@ def _current(target) -> list[tuple[str, str]]:
 
 
 @contextmanager
-def _progress():
+def _progress() -> "Iterator[Progress | None]":
     """A progress callback drawing a transient bar on a terminal's stderr, started
     only once the walk turns out to be long; None elsewhere."""
     if not sys.stderr.isatty():
         yield None
         return
-    bar = None
-    task = None
+    drawn: tuple[Bar, TaskID] | None = None  # the bar, once started
 
     def advance(done: int, total: int) -> None:
-        nonlocal bar, task
+        nonlocal drawn
         if total < PROGRESS_FROM:
             return
-        if bar is None:
+        if drawn is None:
             from rich.progress import Progress
 
             from olx.cli import render
 
             bar = Progress(console=render.console(stderr=True), transient=True)
             bar.start()
-            task = bar.add_task("reading the history", total=total)
-        bar.update(task, completed=done)
+            drawn = bar, bar.add_task("reading the history", total=total)
+        drawn[0].update(drawn[1], completed=done)
 
     try:
         yield advance
     finally:
-        if bar is not None:
-            bar.stop()
+        if drawn is not None:
+            drawn[0].stop()
 
 
 def _render(view: "Timeline") -> None:

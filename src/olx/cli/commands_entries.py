@@ -3,7 +3,7 @@
 # No ``from __future__ import annotations``: typer reads the annotations as objects
 # (see entry.py).
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,6 +14,9 @@ from olx.cli.entry import (
     write_command,
 )
 from olx.cli.entry import app as cli_app
+
+if TYPE_CHECKING:
+    from olx.edit.change import Change, Workspace
 
 APP_HELP = "Application value or member name; comma list."
 AppArg = Annotated[
@@ -110,7 +113,7 @@ def disable_app(
     """Remove APP's entry from ReleaseMap[RELEASE][DEPLOYMENT]."""
     from olx.ops.entries import disable_app as plan
 
-    def planned(ws):  # -> olx.edit.change.Change
+    def planned(ws: "Workspace") -> "Change":
         # An entry that is not there is "already gone" only if the matrix file's
         # history held it; asked only then.
         from olx.repo.history import entry_lookup

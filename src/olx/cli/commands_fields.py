@@ -3,12 +3,15 @@
 # No ``from __future__ import annotations``: typer reads the annotations as objects
 # (see entry.py).
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from olx.cli import completion as complete
 from olx.cli.entry import Plan, app, handled, write_command
+
+if TYPE_CHECKING:
+    from olx.edit.change import Change, Workspace
 
 
 @app.command("add-field")
@@ -50,7 +53,7 @@ def remove_field(
     unused, in one change."""
     from olx.ops.remove_field import remove_field as plan
 
-    def planned(ws):  # -> olx.edit.change.Change
+    def planned(ws: "Workspace") -> "Change":
         # A field the model does not declare is "already removed" only if the history
         # of types.py declared it; the git layer answers that, when asked.
         from olx.repo.history import field_lookup

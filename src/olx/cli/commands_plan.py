@@ -7,7 +7,7 @@ import dataclasses
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -19,6 +19,9 @@ from olx.cli.entry import (
 )
 from olx.cli.entry import app as cli_app
 from olx.errors import BadValueError, FileAccessError, UsageError
+
+if TYPE_CHECKING:
+    from olx.edit.change import Change, Workspace
 
 # The commands a runbook step may run: every command that writes, but plan itself.
 STEP_COMMANDS = (
@@ -137,7 +140,7 @@ def plan(
     count = f"{len(steps)} step{'s' if len(steps) != 1 else ''}"
     summary = f"Apply runbook {shown} ({count})"
 
-    def planned_plan(ws):  # -> olx.edit.change.Change
+    def planned_plan(ws: "Workspace") -> "Change":
         change = run_plan(ws, shown, planned, summary, [runbook.stem])
         root = ctx.obj.target().root.resolve()
         if not runbook.resolve().is_relative_to(root):

@@ -4,7 +4,7 @@
 # No ``from __future__ import annotations``: typer reads the annotations as objects
 # (see entry.py).
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,6 +15,9 @@ from olx.cli.entry import (
     handled,
     write_command,
 )
+
+if TYPE_CHECKING:
+    from olx.edit.change import Change, Workspace
 
 
 @app.command()
@@ -152,7 +155,7 @@ def clone_release(
     """Copy ReleaseMap[OLD] (all deployments, or those named) to ReleaseMap[NEW]."""
     from olx.ops.clone import clone_release as plan
 
-    def planned(ws):  # -> olx.edit.change.Change
+    def planned(ws: "Workspace") -> "Change":
         # An OLD without a block is "gone since" only if the history held it.
         from olx.repo.history import lookup
 
@@ -193,7 +196,7 @@ def retire(
     --deployment, only those deployments' lists)."""
     from olx.ops.retire import retire as plan
 
-    def planned(ws):  # -> olx.edit.change.Change
+    def planned(ws: "Workspace") -> "Change":
         # A name in neither file is "already retired" only if the history of types.py
         # held it; the git layer answers that, and only when it is asked.
         from olx.repo.history import lookup

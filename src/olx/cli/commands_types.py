@@ -3,7 +3,7 @@
 # No ``from __future__ import annotations``: typer reads the annotations as objects
 # (see entry.py).
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,6 +14,9 @@ from olx.cli.entry import (
     handled,
     write_command,
 )
+
+if TYPE_CHECKING:
+    from olx.edit.change import Change, Workspace
 
 
 @app.command("add-app")
@@ -101,7 +104,7 @@ def remove_app(
     """Remove VALUE's Enum member and every ReleaseMap entry of it, in one change."""
     from olx.ops.remove_app import remove_app as plan
 
-    def planned(ws):  # -> olx.edit.change.Change
+    def planned(ws: "Workspace") -> "Change":
         # A value in neither Enum is "already removed" only if the history of
         # types.py held it; asked only then.
         from olx.repo.history import app_lookup

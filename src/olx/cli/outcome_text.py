@@ -133,14 +133,16 @@ def emit(lines: list[tuple[str, str]], stream: TextIO, wrap: bool = False) -> No
     if not lines:
         return
     if stream.isatty():
+        from rich.text import Text
+
         from olx.cli import render
 
         out = render.console(file=stream)
         for text, style in lines:
             if wrap:
-                render.print_wrapped(out, render.Text(text, style=style))
+                render.print_wrapped(out, Text(text, style=style))
             else:
-                out.print(render.Text(text, style=style), soft_wrap=True)
+                out.print(Text(text, style=style), soft_wrap=True)
         return
     if wrap:
         width = piped_width()

@@ -109,7 +109,9 @@ def base_name(node: ast.expr) -> str | None:
     return None
 
 
-def read_enums(tree: ast.Module, path: str) -> tuple[dict[str, EnumClass], dict]:
+def read_enums(
+    tree: ast.Module, path: str
+) -> tuple[dict[str, EnumClass], dict[str, tuple[Any, int]]]:
     """Every Enum class of the module (by name), and its literal module constants."""
     classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
     constants: dict[str, tuple[Any, int]] = {}

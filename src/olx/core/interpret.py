@@ -89,7 +89,7 @@ class Interpreter:
         self.enums: dict[str, EnumClass] = {}
         self.constants: dict[str, tuple[Any, int]] = {}
         self._compiled: dict[str, CompiledProperty] = {}
-        self._memo: dict[str, dict[tuple, Outcome]] = {}
+        self._memo: dict[str, dict[tuple[Any, ...], Outcome]] = {}
 
     def _setup(self) -> None:
         if self._ready:
@@ -121,7 +121,7 @@ class Interpreter:
         name = PROPERTIES[key]
         prop = self._property(name)
         memo = self._memo.setdefault(key, {})
-        memo_key: tuple | None = None
+        memo_key: tuple[Any, ...] | None = None
         if prop is not None and prop.reads is not None:
             items = tuple([values.get(f, MISSING) for f in prop.reads])
             memo_key = (items, tuple([v.__class__ for v in items]))

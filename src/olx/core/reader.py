@@ -83,7 +83,7 @@ def _members(cls: ast.ClassDef, path: str) -> list[tuple[str, ast.expr, ast.stmt
 
     A name defined twice fails at import (``TypeError``), so it is a shape error here.
     """
-    out = []
+    out: list[tuple[str, ast.expr, ast.stmt]] = []
     seen: set[str] = set()
     for node in cls.body:
         if (
@@ -132,18 +132,19 @@ def read_types(source: str, path: str) -> TypesModel:
     cls, release_stmt = found
     releases = []
     for member, value, node in _members(cls, path):
-        items = _string_tuple(ev, value, RELEASE_ENUM)
-        if len(items) not in (2, 4):
-            raise ev.fail(value, f"{RELEASE_ENUM} member with {len(items)} fields")
-        items += [None] * (4 - len(items))  # type: ignore[list-item]
+        given = _string_tuple(ev, value, RELEASE_ENUM)
+        if len(given) not in (2, 4):
+            raise ev.fail(value, f"{RELEASE_ENUM} member with {len(given)} fields")
+        # Two fields (name, branch) or four (with the Python and Node.js versions).
+        versions: list[str | None] = [*given[2:], None, None][:2]
         releases.append(
             Release(
-                name=items[0],
+                name=given[0],
                 member=member,
-                branch=items[1],
-                python_version=items[2],
-                node_version=items[3],
-                arity=len([i for i in items if i is not None]),
+                branch=given[1],
+                python_version=versions[0],
+                node_version=versions[1],
+                arity=len(given),
                 span=span_of(node),
                 stmt=release_stmt,
             )
@@ -259,7 +260,7 @@ def _read_deployments(
         env_map = args["env_release_map"]
         if not isinstance(env_map, ast.List):
             raise ev.fail(env_map, f"env_release_map of {name!r} is not a list")
-        stages = []
+        stages: list[StageRelease] = []
         for item in env_map.elts:
             if not isinstance(item, ast.Call) or _name_of(item.func) != "EnvRelease":
                 raise ev.fail(

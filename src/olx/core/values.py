@@ -310,7 +310,12 @@ def conforms(value: Any, annotation: str) -> bool | None:
     return _fits(value, node)
 
 
-_SCALARS = {"str": str, "int": int, "float": (int, float), "bool": bool}
+_SCALARS: dict[str, type | tuple[type, ...]] = {
+    "str": str,
+    "int": int,
+    "float": (int, float),
+    "bool": bool,
+}
 
 
 def _fits(value: Any, node: ast.expr) -> bool | None:

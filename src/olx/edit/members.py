@@ -84,6 +84,15 @@ def _tuple(stmt: Any) -> cst.Tuple | None:
     return value if isinstance(value, cst.Tuple) else None
 
 
+def _assignment(stmt: cst.BaseStatement) -> cst.Assign:
+    """The assignment a one-line member statement holds."""
+    if isinstance(stmt, cst.SimpleStatementLine) and isinstance(
+        stmt.body[0], cst.Assign
+    ):
+        return stmt.body[0]
+    raise SafetyError(f"{member_name(stmt)} is not an assignment")
+
+
 def is_exploded(stmt: Any) -> bool:
     """Whether a member's tuple is written one item a line (ruff's exploded form)."""
     value = _tuple(stmt)
@@ -99,7 +108,7 @@ def first_quote(stmt: Any) -> str:
     found = []
 
     class _Find(cst.CSTVisitor):
-        def visit_SimpleString(self, node):  # noqa: N802 (libcst API)
+        def visit_SimpleString(self, node: cst.SimpleString) -> None:  # noqa: N802 (libcst's name)
             found.append(node.quote)
 
     stmt.visit(_Find())
@@ -135,8 +144,8 @@ def explode(stmt: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
         raise SafetyError(f"{member_name(stmt)} is not a tuple member")
     code = cst.Module(body=[]).code_for_node
     items = "".join(f"    {code(e.value)},\n" for e in value.elements)
-    template = cst.parse_statement(f"x = (\n{items})\n")
-    assign = stmt.body[0].with_changes(value=template.body[0].value)  # type: ignore[attr-defined]
+    template = _assignment(cst.parse_statement(f"x = (\n{items})\n"))
+    assign = _assignment(stmt).with_changes(value=template.value)
     return stmt.with_changes(body=[assign])
 
 
@@ -161,7 +170,7 @@ def set_items(
         if string_value(old) is None:
             raise SafetyError(f"item {index} of {member_name(stmt)} is not a string")
         elements[index] = elements[index].with_changes(value=quoted(new, like))
-    assign = stmt.body[0].with_changes(value=value.with_changes(elements=elements))  # type: ignore[attr-defined]
+    assign = _assignment(stmt).with_changes(value=value.with_changes(elements=elements))
     new_stmt = stmt.with_changes(body=[assign])
     if not is_exploded(new_stmt) and line_width(new_stmt, indent) > LINE_LENGTH:
         new_stmt = explode(new_stmt)

@@ -13,7 +13,7 @@ from typing import Any
 
 import libcst as cst
 
-from olx.errors import ShapeError
+from olx.errors import SafetyError, ShapeError
 
 
 def _braces(node: cst.Dict | cst.List) -> tuple[str, str]:
@@ -22,11 +22,18 @@ def _braces(node: cst.Dict | cst.List) -> tuple[str, str]:
     )
 
 
+def comma_after(node: cst.BaseElement | cst.BaseDictElement | cst.Arg) -> cst.Comma:
+    """The comma after an element that is not the last (libcst parses one there)."""
+    if not isinstance(node.comma, cst.Comma):
+        raise SafetyError("an element that is not the last has no comma after it")
+    return node.comma
+
+
 def _gap_before(node: cst.Dict | cst.List, index: int) -> Any:
     opening, _ = _braces(node)
     if index == 0:
         return getattr(node, opening).whitespace_after
-    return node.elements[index - 1].comma.whitespace_after
+    return comma_after(node.elements[index - 1]).whitespace_after
 
 
 def _element_indent(node: cst.Dict | cst.List) -> cst.SimpleWhitespace:
@@ -74,6 +81,7 @@ def _with_gaps(node: Any, elements: list[Any], gaps: list[Any], trailing: bool) 
         gaps = [cst.SimpleWhitespace(""), cst.SimpleWhitespace("")]
     rebuilt = []
     for i, elem in enumerate(elements):
+        comma: cst.Comma | cst.MaybeSentinel
         old = elem.comma if isinstance(elem.comma, cst.Comma) else cst.Comma()
         if i < len(elements) - 1:
             if (
@@ -227,7 +235,7 @@ def fit_call(call: cst.Call, limit: int = 88) -> cst.Call:
     for arg in inner:
         gap = _newline_gap(None, [], indent)
         args.append(
-            arg.with_changes(comma=arg.comma.with_changes(whitespace_after=gap))
+            arg.with_changes(comma=comma_after(arg).with_changes(whitespace_after=gap))
         )
     args.append(
         last.with_changes(
@@ -245,7 +253,7 @@ def _call_gaps(call: cst.Call) -> list[Any]:
     """gaps[i] is the whitespace before argument i; gaps[n] the one before ``)``."""
     args = call.args
     gaps = [call.whitespace_before_args]
-    gaps += [arg.comma.whitespace_after for arg in args[:-1]]
+    gaps += [comma_after(arg).whitespace_after for arg in args[:-1]]
     if args:
         last = args[-1]
         gaps.append(
@@ -380,6 +388,7 @@ def layout_call(call: cst.Call, indent: int, tail: int, limit: int = 88) -> cst.
     joined = ", ".join(texts)
     space = cst.SimpleWhitespace(" ")
     empty = cst.SimpleWhitespace("")
+    gaps: list[cst.BaseParenthesizableWhitespace]
     if indent + len(head) + len(joined) + 2 + tail <= limit:
         gaps = [empty, *([space] * (len(texts) - 1)), empty]
         return _call_with_gaps(call, list(call.args), gaps, False)

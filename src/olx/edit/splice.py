@@ -220,10 +220,7 @@ def edit_class_body(
 
 def string_value(node: cst.CSTNode) -> str | None:
     """The value of a simple (non-f, non-bytes) string literal, else None."""
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    if isinstance(node, cst.ConcatenatedString):
+    if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
         value = node.evaluated_value
         return value if isinstance(value, str) else None
     return None
@@ -244,7 +241,9 @@ def replace_strings(node: Any, mapping: Callable[[str], str | None]) -> Any:
     """Replace every simple string literal inside ``node`` whose new value is not None."""
 
     class _Swap(cst.CSTTransformer):
-        def leave_SimpleString(self, original, updated):  # noqa: N802 (libcst API)
+        def leave_SimpleString(  # noqa: N802 (libcst's name)
+            self, original: cst.SimpleString, updated: cst.SimpleString
+        ) -> cst.SimpleString:
             value = string_value(original)
             if value is None:
                 return updated

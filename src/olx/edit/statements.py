@@ -8,8 +8,8 @@ other line is kept byte for byte.
 
 from __future__ import annotations
 
-from olx.edit.diff import rewritten
-from olx.edit.splice import newline_of, split_lines
+from olx.edit.diff import rewritten, split_lines
+from olx.edit.splice import newline_of
 
 
 def _blank(line: str) -> bool:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,7 +78,7 @@ class Kept:
 
 
 @contextlib.contextmanager
-def recorded(root: Path, journal: Journal):
+def recorded(root: Path, journal: Journal) -> Iterator[Kept]:
     """Write the journal before the block and remove it after, whether the block
     succeeds or rolls itself back (unless the block sets ``keep`` on the handle it is
     given); a process killed inside leaves it for :func:`recover`."""

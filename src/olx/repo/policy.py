@@ -9,9 +9,13 @@ and HEAD (:func:`olx.repo.stagelog.timeline`).
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from olx.ops.soak import SoakPolicy, parse_deployment_soak, parse_soak
 from olx.repo.targets import Target, soak_table
+
+if TYPE_CHECKING:
+    from olx.repo.timeline import Timeline
 
 
 def clock() -> datetime:
@@ -30,7 +34,7 @@ def soak_policy(target: Target, now: datetime | None = None) -> SoakPolicy | Non
     if not times and not own:
         return None
 
-    def timeline():  # -> olx.repo.timeline.Timeline
+    def timeline() -> Timeline:
         from olx.repo.stagelog import timeline as at_head
 
         return at_head(target)

@@ -37,7 +37,9 @@ def made_from(repo: git.Repo, branch: str) -> str | None:
         log = repo.git.log("-g", "--format=%gs", "HEAD", "--")
     except git.GitCommandError:
         return None
-    moves = re.findall(r"^checkout: moving from (\S+) to (\S+)$", log, re.MULTILINE)
+    moves: list[tuple[str, str]] = re.findall(
+        r"^checkout: moving from (\S+) to (\S+)$", log, re.MULTILINE
+    )
     seen = set()
     while branch not in seen:
         seen.add(branch)

@@ -38,8 +38,8 @@ class Commit:
 
 
 # -z keeps paths unquoted.
-GIT_LOG = ("log", "--first-parent", "--reverse", "--raw", "--no-abbrev")
-GIT_LOG += ("--no-renames", "-z")
+GIT_LOG: tuple[str, ...] = ("log", "--first-parent", "--reverse", "--raw")
+GIT_LOG += ("--no-abbrev", "--no-renames", "-z")
 
 
 def git_log(root: Path, paths: tuple[str, ...]) -> list[Commit]:
@@ -111,7 +111,9 @@ def blobs(root: Path, requests: list[str]) -> Iterator[tuple[str, bytes] | None]
 Ranges = list[tuple[ast.stmt, int, int]]  # top-level statements and their lines
 
 
-def statements(text: str, path: str, previous: tuple[list[str], Ranges] | None):
+def statements(
+    text: str, path: str, previous: tuple[list[str], Ranges] | None
+) -> tuple[list[str], Ranges]:
     """The top-level statements of ``text`` with their lines, and its lines.
 
     Consecutive revisions differ in a few lines, so only the statements that changed

@@ -97,7 +97,7 @@ class HistoryLog:
     def _undoes(self, last: StageChange, earlier: list[StageChange]) -> str | None:
         """The commit ``last`` undid for its stage, as its message says, else None."""
         message = _git(self.root, "log", "-1", "--format=%B", last.commit) or ""
-        named = [a or b for a, b in UNDONE.findall(message)]
+        named: list[str] = [a or b for a, b in UNDONE.findall(message)]
         if not named:
             return None
         reverse = [

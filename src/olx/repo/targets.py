@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from olx.core.model import Matrix
 from olx.errors import BadValueError, ConfigError, FileAccessError, ShapeError
+
+if TYPE_CHECKING:
+    from olx.edit.change import Workspace
 
 DEFAULT_TYPES = "src/bridge/settings/openedx/types.py"
 DEFAULT_MATRIX = "src/bridge/settings/openedx/version_matrix.py"
@@ -36,7 +40,7 @@ def git_toplevel(start: Path) -> Path | None:
     return None
 
 
-def _tool_olx(root: Path) -> dict | None:
+def _tool_olx(root: Path) -> dict[str, Any] | None:
     """``[tool.olx]`` of the target's pyproject.toml, if there is one."""
     pyproject = root / "pyproject.toml"
     if not pyproject.is_file():
@@ -212,7 +216,7 @@ def _no_links(target: Target) -> None:
             )
 
 
-def workspace(target: Target):  # -> olx.edit.change.Workspace
+def workspace(target: Target) -> Workspace:
     """The two files' texts as a workspace to plan writes against (read lazily)."""
     from olx.edit.change import Workspace
 
@@ -228,7 +232,7 @@ def workspace(target: Target):  # -> olx.edit.change.Workspace
     )
 
 
-def workspace_at(target: Target, commit: str):  # -> olx.edit.change.Workspace
+def workspace_at(target: Target, commit: str) -> Workspace:
     """The two files as ``commit`` has them (``--base REF``): the workspace a write
     plans against when its new branch starts there, not at HEAD."""
     from olx import gitrun
@@ -248,4 +252,7 @@ def workspace_at(target: Target, commit: str):  # -> olx.edit.change.Workspace
             texts.append(proc.stdout.decode("utf-8"))
         except UnicodeDecodeError as exc:
             raise ShapeError(rel, None, f"not UTF-8 ({exc.reason})") from None
-    return Workspace(target.types, target.matrix, *shown, *texts)
+    types_src, matrix_src = texts
+    return Workspace(
+        target.types, target.matrix, shown[0], shown[1], types_src, matrix_src
+    )

@@ -312,7 +312,12 @@ def _parse_matrix(ranges: Ranges, path: str) -> tuple[Any, Any, dict[str, ast.ex
     return found[0], found[1], constants
 
 
-def _read_state(parsed: tuple[Any, Any, dict], path: str, names: dict) -> State:
+# A matrix revision read as far as the deployment Enum: its class, its statement and
+# the module's constants.
+Parsed = tuple[Any, Any, dict[str, Any]]
+
+
+def _read_state(parsed: Parsed, path: str, names: dict[str, str]) -> State:
     enums = {reader.RELEASE_ENUM: names, reader.IDA_ENUM: {}, reader.MFE_ENUM: {}}
     ev = Evaluator(path, enums, parsed[2])
     state: State = {}
@@ -341,7 +346,7 @@ class _Walk:
         self.names: dict[str, str] = {}  # the last readable release Enum
         self.names_oid: str | None = None
         self.types_cache: dict[str, dict[str, str] | None] = {}
-        self.parsed: dict[str, tuple | ShapeError] = {}
+        self.parsed: dict[str, Parsed | ShapeError] = {}
         self.previous: tuple[list[str], Ranges] | None = None
         self.states: dict[tuple[str, str | None], State | ShapeError] = {}
 
@@ -437,29 +442,32 @@ def read_timeline(
     current: dict[str, str | None] = {}
     asked: set[str] = set()
     for commit in commits:
-        refs = []
+        refs: list[tuple[str | None, bool]] = []
         for rel in (types_rel, matrix_rel):
             if not commit.blobs:
-                refs.append((f"{commit.hash}:{rel}", True))
-                requests.append(refs[-1][0])
+                by_path = f"{commit.hash}:{rel}"
+                refs.append((by_path, True))
+                requests.append(by_path)
                 current.pop(rel, None)
                 continue
             if rel in commit.blobs:
                 current[rel] = commit.blobs[rel]
             oid = current.get(rel)
-            fetch = oid is not None and oid not in asked
-            if fetch:
+            if oid is not None and oid not in asked:  # read once
                 asked.add(oid)
                 requests.append(oid)
-            refs.append((oid, fetch))
+                refs.append((oid, True))
+            else:
+                refs.append((oid, False))
         plan.append(refs)
     timeline = Timeline(revisions=len(commits))
     answers = revisions.blobs(root, requests) if requests else iter(())
     walk = _Walk(matrix_rel, types_rel)
     last: State = {}
     for done, (commit, refs) in enumerate(zip(commits, plan, strict=True), 1):
-        blobs = [
-            next(answers) if fetch else (ref and (ref, None)) for ref, fetch in refs
+        blobs: list[tuple[str, bytes | None] | None] = [
+            next(answers) if fetch else None if ref is None else (ref, None)
+            for ref, fetch in refs
         ]
         walk.types(blobs[0])
         try:
