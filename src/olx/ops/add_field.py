@@ -118,6 +118,21 @@ def declaration(name: str, annotation: ast.expr, text: str, indent: int) -> str 
     return None
 
 
+def _module_constants(module: ast.Module) -> dict[str, ast.expr]:
+    """The value of each module-level ``NAME = value`` / ``NAME: T = value``."""
+    constants: dict[str, ast.expr] = {}
+    for node in module.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if isinstance(target, ast.Name):
+            constants[target.id] = value
+    return constants
+
+
 def _given_already(ws: Workspace, name: str) -> dict[tuple[str, str, int], Any]:
     """Entries that already set keyword NAME (which the model did not declare): their
     values, evaluated as the reader would once the field is declared."""
@@ -131,17 +146,7 @@ def _given_already(ws: Workspace, name: str) -> dict[tuple[str, str, int], Any]:
     ]
     if not found:
         return {}
-    module = parse(ws.matrix_src, ws.matrix_shown)
-    constants: dict[str, ast.expr] = {}
-    for node in module.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target: ast.expr = node.targets[0]
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            target = node.target
-        else:
-            continue
-        if isinstance(target, ast.Name):
-            constants[target.id] = node.value  # type: ignore[assignment]
+    constants = _module_constants(parse(ws.matrix_src, ws.matrix_shown))
     types = model.types
     enums = {
         RELEASE_ENUM: {r.member: r.name for r in types.releases},
