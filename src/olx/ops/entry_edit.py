@@ -20,6 +20,7 @@ import libcst as cst
 
 from olx.core.model import AppEntry, Application, Matrix, Release
 from olx.core.reader import ENTRY_MODEL, IDA_ENUM, MFE_ENUM, RELEASE_ENUM
+from olx.edit.diff import split_lines
 from olx.edit.lists import ListRewrite
 from olx.edit.literals import LINE_LENGTH, checked, render, string_literal
 from olx.edit.sequences import (
@@ -30,7 +31,7 @@ from olx.edit.sequences import (
     remove_arg,
     remove_element,
 )
-from olx.edit.splice import rewrite_spans, split_lines
+from olx.edit.splice import rewrite_spans
 from olx.errors import SafetyError, ShapeError
 
 # (indent of the line, column where the value starts, characters after it) → source.

@@ -61,7 +61,9 @@ def parse_deployment_soak(table: object, where: str) -> dict[str, dict[str, time
     }
 
 
-def _stage_times(table: dict, where: str, label: str) -> dict[str, timedelta]:
+def _stage_times(
+    table: dict[object, object], where: str, label: str
+) -> dict[str, timedelta]:
     out: dict[str, timedelta] = {}
     for key, value in table.items():
         try:
