@@ -396,6 +396,8 @@ def write_command(
             ctx: Any = kwargs.get("ctx", args[0] if args else None)
             write(ctx, func(*args, **kwargs), **chosen)
 
+        # inspect (and so typer) reads __signature__, which typeshed does not declare
+        # on functions.
         wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
             parameters=[*signature.parameters.values(), *extra]
         )
@@ -458,8 +460,9 @@ def _command_word(args: list[str]) -> str | None:
     the value of one; None where there is none (bare ``olx``, ``olx --help``)."""
     import typer.main
 
+    callback = app.registered_callback.callback if app.registered_callback else None
     params, _, _ = typer.main.get_params_convertors_ctx_param_name_from_function(
-        app.registered_callback.callback  # type: ignore[union-attr]
+        callback
     )
     valued = {
         opt
@@ -491,7 +494,8 @@ def lean_app(args: list[str]) -> typer.Typer:
     import copy
 
     for info in app.registered_commands:
-        name = info.name or info.callback.__name__.lower().replace("_", "-")  # type: ignore[union-attr]
+        function = info.callback.__name__ if info.callback else ""
+        name = info.name or function.lower().replace("_", "-")
         if name == word:
             lean = copy.copy(app)
             lean.registered_commands = [info]

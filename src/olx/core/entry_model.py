@@ -65,13 +65,17 @@ class EntryModel:
 def is_field(node: ast.stmt) -> bool:
     """A field declaration, by the reader's rule: an annotated name that is not private,
     not ``model_config`` and not a ``ClassVar``."""
-    return (
-        isinstance(node, ast.AnnAssign)
-        and isinstance(node.target, ast.Name)
-        and not node.target.id.startswith("_")
-        and node.target.id != "model_config"
-        and "ClassVar" not in ast.unparse(node.annotation)
-    )
+    return field_name(node) is not None
+
+
+def field_name(node: ast.stmt) -> str | None:
+    """The name :func:`is_field` declares, else None."""
+    if not isinstance(node, ast.AnnAssign) or not isinstance(node.target, ast.Name):
+        return None
+    name = node.target.id
+    if name.startswith("_") or name == "model_config":
+        return None
+    return None if "ClassVar" in ast.unparse(node.annotation) else name
 
 
 def read_entry_model(source: str, path: str) -> EntryModel:
@@ -82,11 +86,12 @@ def read_entry_model(source: str, path: str) -> EntryModel:
             fields: list[FieldDecl] = []
             defined: set[str] = set()
             for item in node.body:
-                if is_field(item):
+                name = field_name(item)
+                if name is not None and isinstance(item, ast.AnnAssign):
                     fields.append(
                         FieldDecl(
-                            item.target.id,  # type: ignore[attr-defined]
-                            item.annotation,  # type: ignore[attr-defined]
+                            name,
+                            item.annotation,
                             item.lineno,
                             item.end_lineno or item.lineno,
                         )

@@ -191,14 +191,18 @@ def read_enums(
     return enums, constants
 
 
+# A ``def`` in a class body (a ``__new__`` written ``async def`` is read as a plain one).
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
 def _read_enum(node: ast.ClassDef, kind: str, path: str) -> EnumClass:
     enum = EnumClass(node.name, node.lineno)
-    new: ast.FunctionDef | None = None
+    new: Function | None = None
     for stmt in node.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             enum.functions.add(stmt.name)
             if stmt.name == "__new__":
-                new = stmt  # type: ignore[assignment]
+                new = stmt
     odd = sorted(enum.functions & SEMANTIC_METHODS)
     if kind == "other":
         enum.problem = Problem(
@@ -254,7 +258,7 @@ class _NewPlan:
         self.problem: Problem | None = None
 
 
-def _read_new(fn: ast.FunctionDef) -> _NewPlan:
+def _read_new(fn: Function) -> _NewPlan:
     """Follow ``obj = str.__new__(cls, p)`` / ``object.__new__(cls)``, ``obj._value_ =
     p``, ``obj.attr = p`` (or a constant) and ``return obj``; anything else is a
     problem (its attributes unknown)."""
@@ -262,8 +266,8 @@ def _read_new(fn: ast.FunctionDef) -> _NewPlan:
     params = [a.arg for a in args.posonlyargs + args.args][1:]
     plan = _NewPlan(params)
 
-    def problem(node: ast.AST, what: str) -> _NewPlan:
-        plan.problem = Problem(node.lineno, what, snippet(node))  # type: ignore[attr-defined]
+    def problem(node: ast.stmt, what: str) -> _NewPlan:
+        plan.problem = Problem(node.lineno, what, snippet(node))
         return plan
 
     if args.vararg or args.kwarg or args.kwonlyargs or args.defaults:
@@ -344,7 +348,7 @@ def _build(
     args: list[Any],
     plan: _NewPlan | None,
     kind: str,
-    new: ast.FunctionDef | None,
+    new: Function | None,
 ) -> None:
     """Fill ``member`` as Enum's metaclass would from its literal ``value``."""
     if plan is None:

@@ -99,6 +99,7 @@ def _bound_by(node: ast.stmt, out: Bindings, runtime: bool, early: bool) -> None
                 for handled in child.body:
                     _bound_by(handled, out, runtime, early)
     elif type(node).__name__ == "TypeAlias":  # ``type X = ...`` (Python 3.12+)
+        # ast.TypeAlias is Python 3.12's; mypy checks olx as 3.11, where it is unknown.
         names.append(node.name.id)  # type: ignore[attr-defined]
     out.anywhere.update(names)
     if runtime and early:

@@ -139,7 +139,8 @@ class Interpreter:
 
     def _evaluate(self, key: str, name: str, values: dict[str, Any]) -> Outcome:
         entry = Entry(values)
-        node: ast.AST = self.model.bound.get(name) or ast.Pass(lineno=0)  # type: ignore[union-attr]
+        bound = self.model.bound.get(name) if self.model is not None else None
+        node: ast.AST = bound or ast.Pass(lineno=0)
         try:
             value, source = self.self_attr(entry, name, node)
             return Outcome(plain(value, node), source)
@@ -215,7 +216,7 @@ class Interpreter:
                 raise UnsupportedError(prop.problem)
             value = getattr(bound, "value", None)
             if isinstance(value, ast.Constant):
-                return value.value, bound.lineno  # type: ignore[attr-defined]
+                return value.value, bound.lineno
             raise unsupported(node, f"a class attribute olx cannot read ({name})")
         if model.unknown_bases:
             raise UnsupportedError(

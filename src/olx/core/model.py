@@ -197,10 +197,13 @@ class MatrixModel:
 
     def constants(self) -> dict[str, Any]:
         """The module-level constants that olx can read, by name, with their values."""
-        out = {}
+        out: dict[str, Any] = {}
+        evaluate = self.evaluate_constant
+        if evaluate is None:  # a model made without its file (none read)
+            return out
         for name in self.constant_names:
             try:
-                out[name] = self.evaluate_constant(name)  # type: ignore[misc]
+                out[name] = evaluate(name)
             except OlxError:
                 continue  # not a literal olx reads (a call, say): not offered
         return out

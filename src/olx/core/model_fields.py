@@ -66,7 +66,7 @@ class ModelClass:
         self.fields: dict[str, Field] = {}
         # name → the node binding it: a FunctionDef (a property getter or a method),
         # or an assignment (a class variable).
-        self.bound: dict[str, ast.AST] = {}
+        self.bound: dict[str, ast.stmt] = {}
         self.unknown_bases: list[str] = []
         self.keeps_values = False  # use_enum_values: Enum fields hold the values
         self.problem: Problem | None = None
@@ -196,16 +196,15 @@ def _read_field(
     stmt: ast.AnnAssign, name: str, enums: dict[str, EnumClass], ev: Evaluator
 ) -> Field:
     parts = _annotation_parts(stmt.annotation)
-    found: list[EnumClass] | None = []
+    found: list[EnumClass] | None = None  # None: an annotation olx cannot follow
     others = optional = False
-    if parts is None:
-        found = None
-    else:
+    if parts is not None:
+        found = []
         for part in parts:
             if _is_none(part):
                 optional = True
             elif isinstance(part, ast.Name) and part.id in enums:
-                found.append(enums[part.id])  # type: ignore[union-attr]
+                found.append(enums[part.id])
             elif isinstance(part, ast.Name) and part.id == "Any":
                 optional = others = True
             else:

@@ -244,7 +244,11 @@ class CompiledProperty:
             raise PythonError(self.fn, "RecursionError", "the property uses itself")
         entry.active.add(name)
         try:
-            result = self.code(entry, {self.param: (entry, None)})  # type: ignore[misc]
+            if self.code is None:  # not compiled: out of the subset olx interprets
+                raise UnsupportedError(
+                    self.problem or Problem(self.fn.lineno, "not compiled", self.name)
+                )
+            result = self.code(entry, {self.param: (entry, None)})
         finally:
             entry.active.discard(name)
         if result is None:
@@ -303,7 +307,7 @@ class CompiledProperty:
             if node.value is None:
                 return None  # a bare annotation binds nothing
             value = self._expr(node.value)
-            names = [t.id for t in targets]  # type: ignore[attr-defined]
+            names = [t.id for t in targets if isinstance(t, ast.Name)]
 
             def run_assign(entry: Entry, loc: dict[str, Value]) -> None:
                 result = value(entry, loc)

@@ -37,8 +37,12 @@ DEPLOYMENT_ENUM = "OpenLearningOpenEdxDeployment"
 RELEASE_MAP = "ReleaseMap"
 
 
-def span_of(node: ast.AST) -> Span:
-    return Span(node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
+def span_of(node: ast.stmt | ast.expr) -> Span:
+    """Where ``node`` is (a parsed node's end is always known: ``or`` is for the
+    type only)."""
+    end_line = node.end_lineno or node.lineno
+    end_col = node.end_col_offset or node.col_offset
+    return Span(node.lineno, node.col_offset, end_line, end_col)
 
 
 def parse(source: str, path: str) -> ast.Module:
@@ -389,16 +393,17 @@ def read_matrix(source: str, path: str, types: TypesModel) -> MatrixModel:
         if isinstance(node, ast.ClassDef) and node.name == DEPLOYMENT_ENUM:
             deployment_stmt = stmt
             dep_node = node
-        target = None
+        target: ast.expr | None = None
+        value: ast.expr | None = None
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
+            target, value = node.targets[0], node.value
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            target = node.target
-        if isinstance(target, ast.Name):
+            target, value = node.target, node.value
+        if isinstance(target, ast.Name) and value is not None:
             if target.id == RELEASE_MAP:
-                release_map_stmt, map_value = stmt, node.value  # type: ignore[attr-defined]
+                release_map_stmt, map_value = stmt, value
             else:
-                constants[target.id] = node.value  # type: ignore[attr-defined]
+                constants[target.id] = value
     ev = Evaluator(path, _enums_of(types), constants)
     if deployment_stmt is None:
         raise ShapeError(

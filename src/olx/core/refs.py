@@ -56,13 +56,15 @@ class Refs:
         """The inverse of :meth:`to_json`; ``ValueError`` for anything else."""
         if not isinstance(data, dict):
             raise ValueError("not an object")
-        heads, tags = data.get("heads"), data.get("tags")
-        for names in (heads, tags):
-            if not isinstance(names, list) or not all(
-                isinstance(n, str) for n in names
+
+        def names(value: object) -> frozenset[str]:
+            if not isinstance(value, list) or not all(
+                isinstance(n, str) for n in value
             ):
                 raise ValueError("heads and tags must be lists of names")
-        return cls(frozenset(heads), frozenset(tags))  # type: ignore[arg-type]
+            return frozenset(value)
+
+        return cls(names(data.get("heads")), names(data.get("tags")))
 
 
 def parse_ls_remote(text: str) -> Refs:

@@ -46,6 +46,7 @@ class Rewritten(str):
         out.regions = tuple(regions)
         return out
 
+    # str's gives (text,) alone; a Rewritten needs all three to be copied and pickled.
     def __getnewargs__(self) -> tuple[str, str, tuple[Region, ...]]:  # type: ignore[override]
         # (str's own gives the text only: copy and pickle would fail)
         return str(self), self.base, self.regions

@@ -26,14 +26,6 @@ def newline_of(source: str) -> str:
     return "\r\n" if first > 0 and source[first - 1] == "\r" else "\n"
 
 
-def located(stmt: Statement | None, what: str) -> Statement:
-    """The statement the reader located for ``what`` (a model read from a file always
-    has it: the reader refuses a file without it); None is a bug, refused."""
-    if stmt is None:
-        raise SafetyError(f"{what} was not located in the file; nothing was written")
-    return stmt
-
-
 def rewrite_statement(
     source: str, stmt: Statement, transform: Callable[[cst.Module], cst.Module]
 ) -> str:

@@ -24,7 +24,6 @@ from olx.core.wording import fit
 from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_do
 from olx.edit.sequences import fit_call, insert_element, remove_element
 from olx.edit.splice import (
-    located,
     quoted,
     replace_strings,
     rewrite_statement,
@@ -230,7 +229,7 @@ def clone_release(
         present = [d.deployment for d in new_block.deployments] if new_block else []
         _refuse_different(old, new, differ, [d for d in in_old if d not in present])
     clone = _CloneBlock(old, new, to_add, in_old, new_block_index(model, old, new))
-    stmt = located(model.matrix.release_map_stmt, RELEASE_MAP)
+    stmt = model.matrix.release_map_stmt
     new_matrix = rewrite_statement(ws.matrix_src, stmt, clone)
     expected = clone.expected(expected_of(model))
     change = Change(

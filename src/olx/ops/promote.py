@@ -20,7 +20,6 @@ from olx.core.wording import fit
 from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_do
 from olx.edit.splice import (
     edit_class_body,
-    located,
     member_name,
     quoted,
     rewrite_statement,
@@ -251,7 +250,7 @@ def move_stages(
     swap = _SwapStage({m.dep.member: m.member for m in moves}, stage)
     new_matrix = rewrite_statement(
         ws.matrix_src,
-        located(model.matrix.deployment_stmt, "the deployment Enum"),
+        model.matrix.deployment_stmt,
         lambda m: _visit_members(m, swap),
     )
     if swap.swapped != len(moves):

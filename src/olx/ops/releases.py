@@ -32,7 +32,7 @@ from olx.edit.members import (
     refuse_member_name,
     set_items,
 )
-from olx.edit.splice import edit_class_body, located, rewrite_statement
+from olx.edit.splice import edit_class_body, rewrite_statement
 from olx.errors import BadValueError, SafetyError, UsageError
 from olx.ops.clone import clone_release, differences
 
@@ -157,7 +157,7 @@ def _add_member(
     model = ws.model
     warnings = _release_branch_warnings(name, branch)
     values = _member_values(model, name, branch, python, node)
-    stmt = located(model.types.release_stmt, RELEASE_ENUM)
+    stmt = model.types.release_stmt
     new_types = rewrite_statement(ws.types_src, stmt, _InsertRelease(name, values))
     expected = expected_of(model)
     expected["releases"].append(

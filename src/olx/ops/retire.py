@@ -19,12 +19,12 @@ import libcst as cst
 
 from olx.core import names, values
 from olx.core.model import Matrix, Release, ReleaseBlock
-from olx.core.reader import RELEASE_ENUM, RELEASE_MAP
+from olx.core.reader import RELEASE_ENUM
 from olx.core.wording import fit
 from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_do
 from olx.edit.members import drop_at, find_member
 from olx.edit.sequences import remove_element
-from olx.edit.splice import edit_class_body, located, rewrite_statement
+from olx.edit.splice import edit_class_body, rewrite_statement
 from olx.errors import GuardError, SafetyError, UsageError
 from olx.ops.clone import key_index, map_dict, replace_map
 
@@ -180,13 +180,13 @@ def _retired(
     new_types, new_matrix = ws.types_src, ws.matrix_src
     details = []
     if block is not None:
-        stmt = located(model.matrix.release_map_stmt, RELEASE_MAP)
+        stmt = model.matrix.release_map_stmt
         new_matrix = rewrite_statement(new_matrix, stmt, _drop_block(name))
         del expected["release_map"][name]
         listed = ", ".join(d.deployment for d in block.deployments)
         details.append(f"ReleaseMap[{name!r}] removed ({listed})")
     if member is not None:
-        stmt = located(model.types.release_stmt, RELEASE_ENUM)
+        stmt = model.types.release_stmt
         new_types = rewrite_statement(new_types, stmt, _drop_member(member.member))
         expected["releases"] = [r for r in expected["releases"] if r["name"] != name]
         details.append(f"{RELEASE_ENUM}.{member.member} removed")
@@ -246,7 +246,7 @@ def retire_deployments(
             dep: entries for dep, entries in block_json.items() if dep not in drop
         }
     transform = _drop_block(name) if whole else _drop_lists(name, drop)
-    stmt = located(model.matrix.release_map_stmt, RELEASE_MAP)
+    stmt = model.matrix.release_map_stmt
     new_matrix = rewrite_statement(ws.matrix_src, stmt, transform)
     # No follow-up checklist: the release stays, so its other mentions are still right.
     change = Change("retire", args, summary, ws.types_src, new_matrix, details=details)

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from olx import gitrun
-from olx.core.entry_model import is_field
+from olx.core.entry_model import field_name
 from olx.core.reader import ENTRY_MODEL, read_sources, read_types
 from olx.errors import InputError
 from olx.repo.revisions import Commit
@@ -85,10 +85,7 @@ def _field_held(name: str) -> Holds:
         module = ast.parse(source.removeprefix("\ufeff"))
         for node in module.body:
             if isinstance(node, ast.ClassDef) and node.name == ENTRY_MODEL:
-                return any(
-                    is_field(item) and item.target.id == name  # type: ignore[attr-defined]
-                    for item in node.body
-                )
+                return any(field_name(item) == name for item in node.body)
         return False
 
     return holds
