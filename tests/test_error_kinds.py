@@ -36,6 +36,16 @@ def test_an_unknown_name(example_repo: Path):
     }
 
 
+def test_a_runbook_step_keeps_its_kind(example_repo: Path, tmp_path: Path):
+    runbook = tmp_path / "day.txt"
+    runbook.write_text("promote xpro QA ulmo\npromote mitxx QA ulmo\n", "utf-8")
+    obj = error_of("--repo", example_repo, "plan", runbook)
+    assert obj["kind"] == "unknown-name" and obj["exit_code"] == 2
+    assert obj["error"] == (
+        "day.txt:2: olx promote mitxx QA ulmo: unknown deployment 'mitxx'"
+    )
+
+
 def test_a_bad_value(example_repo: Path):
     assert error_of("--repo", example_repo, "history", "--since", "June") == {
         "error": "--since 'June' is not a date",
