@@ -7,11 +7,13 @@ same name.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner, Result
 
 from olx.cli import app
@@ -44,6 +46,33 @@ _SCRUBBED_ENV = (
     "EMAIL",
     "OLX_REPO",
 )
+
+
+# The property tests (marker ``slow_properties``) take their number of examples from a
+# hypothesis profile: ``ci`` in the default run (few, derandomized: the same examples
+# every run), ``long`` when the marker is selected on its own (``python -m pytest -m
+# slow_properties``) or asked for (``--hypothesis-profile long``, hypothesis's option).
+# Tests with settings of their own keep them.
+_PROPERTY_SETTINGS: dict[str, Any] = {
+    "deadline": None,
+    "suppress_health_check": [
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+        HealthCheck.function_scoped_fixture,
+    ],
+}
+settings.register_profile(
+    "ci", max_examples=50, derandomize=True, database=None, **_PROPERTY_SETTINGS
+)
+settings.register_profile("long", max_examples=2000, **_PROPERTY_SETTINGS)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("hypothesis_profile", None):
+        return  # hypothesis's own option: its plugin loads the profile named
+    selects = re.search(r"(?<!not )\bslow_properties\b", config.option.markexpr or "")
+    settings.load_profile("long" if selects else "ci")
 
 
 def make_home(base: Path, gitconfig: str) -> Path:
@@ -107,6 +136,32 @@ def invoke(*args: Any, env: dict[str, str] | None = None, **kwargs: Any) -> Resu
 @pytest.fixture(name="invoke")
 def invoke_fixture():
     return invoke
+
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def console_script() -> list[str]:
+    """The ``olx`` console script of the running interpreter's environment (the one
+    pip installed olx into), else ``python -m olx`` (the same entry point): never
+    whatever ``olx`` comes first on PATH."""
+    import os
+    import sys
+    import sysconfig
+
+    name = "olx.exe" if os.name == "nt" else "olx"
+    script = Path(sysconfig.get_path("scripts")) / name
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "olx"]
+
+
+def example_components(deployment: str, stage: str) -> list[dict[str, Any]]:
+    """What ``stage`` of the example's ``deployment`` builds, resolved, as the golden
+    file holds it (test_resolve.py checks it against the executed source): tests derive
+    counts from it instead of typing them."""
+    import json
+
+    shown = json.loads((GOLDEN / "show_example.json").read_text(encoding="utf-8"))
+    return list(shown[deployment]["stages"][stage]["components"])
 
 
 def unwrapped(text: str, hang: int = 4) -> list[str]:

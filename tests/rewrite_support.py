@@ -53,9 +53,18 @@ def replace_once(text: str, old: str, new: str, after: str | None = None) -> str
     return text[:at] + new + text[at + len(old) :]
 
 
-def assert_ruff_clean(tmp_path: Path, **texts: str) -> None:
+def require_ruff() -> None:
+    """ruff is in the test extra (pinned): without it a test that needs it fails,
+    never skips silently."""
     if importlib.util.find_spec("ruff") is None:
-        pytest.skip("ruff is not installed")
+        pytest.fail(
+            "ruff is not installed: pip install '.[test]' (the test extra pins it)",
+            pytrace=False,
+        )
+
+
+def assert_ruff_clean(tmp_path: Path, **texts: str) -> None:
+    require_ruff()
     paths = []
     for name, text in texts.items():
         path = tmp_path / f"{name}.py"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from oracle import oracle_of_sources
 from rewrite_support import (
     SHAPES,
     assert_ruff_clean,
@@ -119,7 +120,7 @@ def test_add_release_too_long_for_one_line_is_exploded_like_ruff(tmp_path):
 @pytest.mark.parametrize(
     "name", ["Bad", "class", "def", "1x", "a-b", "", "x y", "ulmo!", "é"]
 )
-def test_add_release_invalid_names(name):
+def test_add_release_of_an_invalid_name_is_an_input_error(name):
     with pytest.raises(InputError) as exc:
         add_release(ws_of("example"), name)
     assert exc.value.exit_code == 2
@@ -129,7 +130,7 @@ def test_add_release_invalid_names(name):
 @pytest.mark.parametrize(
     "branch", ["a..b", "x y", "-x", "x/", "x.lock", 'a"b', "a\\b", "a\nb", 'x", "y']
 )
-def test_add_release_invalid_branches(branch):
+def test_add_release_with_an_invalid_branch_is_an_input_error(branch):
     with pytest.raises(InputError) as exc:
         add_release(ws_of("example"), "verawood", branch=branch)
     assert "invalid branch name" in exc.value.message
@@ -139,7 +140,7 @@ def test_add_release_invalid_branches(branch):
     ("python", "node"),
     [("3.x", None), (None, "3.x"), ("v3.12", None), (None, "20;x"), ("3.", None)],
 )
-def test_add_release_invalid_versions(python, node):
+def test_add_release_with_invalid_runtimes_is_an_input_error(python, node):
     with pytest.raises(InputError) as exc:
         add_release(ws_of("example"), "verawood", python=python, node=node)
     assert "invalid" in exc.value.message
@@ -175,7 +176,11 @@ def test_add_release_clone_from_is_one_change_touching_both_files():
         change.details[0]
         == "OpenEdxSupportedRelease.verawood: release/verawood, 3.12, 24"
     )
-    assert len(change.details) == 4  # member, then mitx, mitx-staging, xpro
+    # The member, then one line per list of the block cloned (read off the executed
+    # source), in its order.
+    lists = list(oracle_of_sources(*sources("example"))["release_map"]["ulmo"])
+    assert len(change.details) == 1 + len(lists)
+    assert [d.split("'")[3] for d in change.details[1:]] == lists
     assert change.diff.count("--- a/") == 2
 
 
@@ -359,7 +364,7 @@ def test_retire_block_only_when_only_the_block_is_left():
 
 
 @pytest.mark.parametrize("name", ["Olive", "class", "a-b"])
-def test_retire_invalid_name(name):
+def test_retire_of_a_name_no_release_can_have_is_an_input_error(name):
     with pytest.raises(InputError):
         retire(ws_of("example"), name)
 
@@ -418,7 +423,7 @@ def freed(fixture: str) -> tuple[Workspace, str]:
 
 
 @pytest.mark.parametrize("fixture", FIXTURES)
-def test_add_release_is_idempotent(fixture):
+def test_add_release_run_again_changes_nothing(fixture):
     ws = ws_of(fixture)
     first = add_release(ws, "verawood")
     assert first.changed
@@ -429,7 +434,7 @@ def test_add_release_is_idempotent(fixture):
 
 
 @pytest.mark.parametrize("fixture", FIXTURES)
-def test_retire_is_idempotent(fixture):
+def test_retire_run_again_changes_nothing(fixture):
     ws, release = freed(fixture)
     first = retire(ws, release)
     assert first.changed

@@ -168,7 +168,7 @@ def test_add_app_keeps_single_quotes_of_the_neighbour():
     assert change.new_types == replace_once(types_src, single, single + added)
 
 
-def test_add_app_member_option():
+def test_add_app_member_option_names_the_member():
     change = add_app(ws("example"), "notes-api2", "IDA", NOTES, member="annotations")
     assert '    annotations = ("notes-api2", ' in change.new_types
     assert change.new_model.types.applications[0].member == "annotations"
@@ -192,7 +192,7 @@ def test_add_app_member_option():
         (("x", "DJANGO", NOTES), "unknown application type"),
     ],
 )
-def test_add_app_refusals(args, message):
+def test_add_app_refusals_name_the_reason_and_the_same_member_is_a_no_op(args, message):
     if message is None:
         assert not add_app(ws("example"), *args).changed
         return
@@ -237,7 +237,7 @@ BAD_MEMBERS = ["class", "def", "1x", "a-b", "a b", 'x"', "x\n", "é", "x\u200b",
 
 
 @pytest.mark.parametrize("value", BAD_VALUES)
-def test_add_app_bad_values(value):
+def test_add_app_of_an_invalid_value_is_an_input_error(value):
     with pytest.raises(InputError) as exc:
         add_app(ws("example"), value, "IDA", NOTES)
     assert exc.value.exit_code == 2
@@ -261,7 +261,7 @@ def test_add_and_set_app_bad_paths(path):
 
 
 @pytest.mark.parametrize("member", BAD_MEMBERS)
-def test_add_app_bad_member_names(member):
+def test_add_app_of_an_invalid_member_name_is_an_input_error(member):
     with pytest.raises(InputError) as exc:
         add_app(ws("example"), "x", "IDA", NOTES, member=member)
     assert "member name" in exc.value.message
@@ -383,7 +383,7 @@ def test_set_app_there_and_back_is_byte_identical(fixture):
         ({"path": "x"}, "only an MFE has a path"),
     ],
 )
-def test_set_app_input_errors(kwargs, message):
+def test_set_app_input_errors_name_the_reason(kwargs, message):
     with pytest.raises(InputError) as exc:
         set_app(ws("example"), "notes-api", **kwargs)
     assert message in exc.value.message
@@ -481,7 +481,9 @@ def test_cli_set_app_no_commit_and_check(example_repo: Path):
         ["remove-app", "nope"],
     ],
 )
-def test_cli_input_errors_exit_2(example_repo: Path, args: list[str]):
+def test_cli_input_errors_exit_2_and_touch_neither_file_nor_branch(
+    example_repo: Path, args: list[str]
+):
     types, matrix = example_paths(example_repo)
     before = (types.read_bytes(), matrix.read_bytes())
     result = invoke("--repo", example_repo, "--json", *args)

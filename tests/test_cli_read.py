@@ -155,7 +155,9 @@ def test_golden_is_the_oracle_of_the_packaged_example(tmp_path: Path):
     [("--json", "show"), ("show", "--json")],
     ids=["global-flag", "command-flag"],
 )
-def test_show_json_flag_positions(example_repo: Path, args: tuple[str, ...]):
+def test_json_before_or_after_the_command_gives_the_same_object(
+    example_repo: Path, args: tuple[str, ...]
+):
     result = invoke("--repo", example_repo, *args)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == golden()
@@ -214,14 +216,14 @@ def test_check_example_passes_with_one_pin_warning(example_repo: Path):
     assert "communications" in warning and "master" in warning
 
 
-def test_check_human_example(example_repo: Path):
+def test_check_of_the_example_prints_its_warning_and_no_rule(example_repo: Path):
     result = invoke("--repo", example_repo, "check")
     assert result.exit_code == 0, result.output
     assert "warning" in result.output
     assert "rule " not in result.output
 
 
-def test_check_command_flag_json(example_repo: Path):
+def test_check_json_flag_after_the_command(example_repo: Path):
     result = invoke("--repo", example_repo, "check", "--json")
     assert result.exit_code == 0
     assert json.loads(result.stdout)["ok"] is True
@@ -411,7 +413,9 @@ def test_missing_file_is_exit_2_one_line(example_repo: Path):
     assert "types.py" in line
 
 
-def test_missing_file_console_entry(example_repo: Path, run_main):
+def test_a_missing_file_through_the_console_entry_is_one_error_line(
+    example_repo: Path, run_main
+):
     _, matrix = example_paths(example_repo)
     matrix.unlink()
     code, out, err = run_main("--repo", example_repo, "check")
@@ -454,7 +458,9 @@ def test_stage_release_computed_by_a_call(example_repo: Path):
     "args",
     [("--json", "show"), ("show", "--json"), ("--json", "check"), ("check", "--json")],
 )
-def test_json_error_shape(example_repo: Path, args: tuple[str, ...]):
+def test_json_error_is_the_spec_object_with_kind(
+    example_repo: Path, args: tuple[str, ...]
+):
     types_py, _ = example_paths(example_repo)
     types_py.unlink()
     result = invoke("--repo", example_repo, *args)
@@ -504,7 +510,7 @@ def test_unknown_option_exit_2(example_repo: Path, run_main):
 # --- target discovery ------------------------------------------------------------------
 
 
-def test_env_olx_repo(
+def test_olx_repo_in_the_environment_names_the_target(
     example_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     elsewhere = tmp_path / "elsewhere"
@@ -525,7 +531,9 @@ def test_repo_option_beats_env(
     assert json.loads(result.stdout) == golden()
 
 
-def test_relative_repo_option(example_repo: Path, monkeypatch: pytest.MonkeyPatch):
+def test_repo_option_is_relative_to_the_working_directory(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch
+):
     monkeypatch.chdir(example_repo.parent)
     result = invoke("--repo", example_repo.name, "--json", "show")
     assert result.exit_code == 0, result.output
@@ -553,7 +561,7 @@ def _move_files(repo: Path, types_rel: str, matrix_rel: str) -> None:
         shutil.move(src, dest)
 
 
-def test_pyproject_tool_olx(example_repo: Path):
+def test_tool_olx_in_pyproject_moves_the_files(example_repo: Path):
     _move_files(example_repo, "config/olx/releases.py", "config/olx/matrix.py")
     (example_repo / "pyproject.toml").write_text(
         '[project]\nname = "infra"\n\n[tool.olx]\n'
@@ -568,7 +576,7 @@ def test_pyproject_tool_olx(example_repo: Path):
     assert data["warnings"][0].startswith("config/olx/matrix.py:")
 
 
-def test_types_and_matrix_options(example_repo: Path):
+def test_types_and_matrix_options_name_the_files(example_repo: Path):
     _move_files(example_repo, "other/t.py", "other/m.py")
     result = invoke(
         "--repo",
@@ -584,7 +592,7 @@ def test_types_and_matrix_options(example_repo: Path):
     assert json.loads(result.stdout) == golden()
 
 
-def test_options_beat_pyproject(example_repo: Path):
+def test_types_and_matrix_options_beat_pyproject(example_repo: Path):
     _move_files(example_repo, "other/t.py", "other/m.py")
     (example_repo / "pyproject.toml").write_text(
         '[tool.olx]\ntypes = "nowhere/types.py"\nmatrix = "nowhere/matrix.py"\n',
@@ -607,7 +615,9 @@ def test_options_beat_pyproject(example_repo: Path):
     assert json.loads(result.stdout) == golden()
 
 
-def test_not_in_a_git_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_outside_a_git_repository_without_repo_is_an_input_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     plain = tmp_path / "plain"
     plain.mkdir()
     if any((folder / ".git").exists() for folder in (plain, *plain.parents)):

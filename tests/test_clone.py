@@ -238,7 +238,7 @@ def test_newest_first_copy_goes_before_old_in_the_text():
 @pytest.mark.parametrize(
     "deployments", [["xpro"], ["mitx_staging"], ["mitx,xpro"], ["mitx", "xpro"]]
 )
-def test_clone_restricted_to_deployments(deployments):
+def test_clone_with_deployments_copies_only_their_lists(deployments):
     ws = with_release(ws_of("example"), "verawood")
     change = clone_release(ws, "ulmo", "verawood", deployments)
     block = ws.after(change).model.matrix.block("verawood")
@@ -325,7 +325,7 @@ def test_clone_from_a_release_without_a_block():
     assert "teak, ulmo, master" in (exc.value.hint or "")
 
 
-def test_clone_onto_itself():
+def test_clone_of_a_release_onto_itself_is_an_input_error():
     with pytest.raises(InputError):
         clone_release(ws_of("example"), "ulmo", "ulmo")
 
@@ -348,7 +348,7 @@ def test_every_shape_fixture_has_a_clone():
 
 
 @pytest.mark.parametrize("fixture", sorted(CLONES))
-def test_clone_is_idempotent(fixture):
+def test_clone_run_again_changes_nothing(fixture):
     ws = with_release(ws_of(fixture), "verawood")
     first = clone_release(ws, CLONES[fixture], "verawood")
     assert first.changed

@@ -60,7 +60,7 @@ def in_example(example_repo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 # --- names from the files -----------------------------------------------------------
 
 
-def test_deployments(in_example: Path):
+def test_deployment_names_complete_by_prefix(in_example: Path):
     assert completions("olx promote ") == DEPLOYMENTS
     assert completions("olx promote mi") == DEPLOYMENTS[:3]
     assert completions("olx promote x") == ["xpro"]
@@ -89,14 +89,14 @@ def test_stages_in_any_case_keep_what_was_typed(in_example: Path):
     assert completions("olx promote mitx q") == ["qa"]
 
 
-def test_releases(in_example: Path):
+def test_release_arguments_complete_with_the_supported_releases(in_example: Path):
     assert completions("olx promote mitx QA ") == RELEASES
     assert completions("olx set-release u") == ["ulmo"]
     assert completions("olx enable-app learning ulmo mitx --pin ") == RELEASES
     assert completions("olx clone-release ulmo ") == RELEASES
 
 
-def test_release_map_blocks(in_example: Path):
+def test_block_arguments_complete_with_the_release_map_keys(in_example: Path):
     assert completions("olx clone-release ") == BLOCKS
     assert completions("olx add-release verawood --clone-from t") == ["teak"]
     assert completions("olx enable-app learning ") == BLOCKS
@@ -114,7 +114,7 @@ def test_blocks_are_read_from_release_map_and_retire_takes_either(in_example: Pa
     assert completions("olx retire ") == ["master", "ulmo", "teak"]
 
 
-def test_applications(in_example: Path):
+def test_applications_complete_idas_first_and_in_comma_lists(in_example: Path):
     offered = completions("olx remove-app ")
     assert offered[: len(IDAS)] == IDAS and "learning" in offered
     assert completions("olx set-app lea") == ["learning", "learner-dashboard"]
@@ -139,7 +139,9 @@ def test_entry_commands_offer_the_lists_and_entries_already_named(in_example: Pa
     assert completions("olx override nosuch ") == DEPLOYMENTS
 
 
-def test_entry_fields_and_app_types(in_example: Path):
+def test_set_and_unset_complete_the_model_fields_and_add_app_the_types(
+    in_example: Path,
+):
     assert completions("olx override teak mitx learning --unset ") == [
         "translation_overrides",
         "branding_overrides",
@@ -176,7 +178,7 @@ def test_own_fields_are_the_entry_commands_own_options():
 # --- commands and options -----------------------------------------------------------
 
 
-def test_commands_and_options(in_example: Path):
+def test_command_names_and_global_options_complete(in_example: Path):
     commands = completions("olx ")
     assert set(WRITES) | {"show", "check", "init-example"} <= set(commands)
     assert completions("olx pro") == ["promote"]

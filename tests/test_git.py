@@ -485,7 +485,9 @@ def test_failing_hook_while_stacking_keeps_the_branch(git_repo: Path):
     assert sorted(after.heads) == ["main", "release-day"]
 
 
-def test_failing_hook_subprocess(git_repo: Path):
+def test_a_failing_hook_through_the_console_script_leaves_everything_untouched(
+    git_repo: Path,
+):
     make_hook(git_repo, "pre-commit", 'echo "lint failed"\nexit 1\n')
     before = state(git_repo)
     proc = olx_subprocess(git_repo, *PROMOTE)
@@ -587,7 +589,9 @@ def test_operation_in_progress_is_refused(git_repo: Path, operation, marker, wor
     assert_untouched(before, git_repo)
 
 
-def test_not_a_git_repository(tmp_path: Path, git_repo: Path):
+def test_a_write_outside_a_git_repository_is_refused_and_writes_nothing(
+    tmp_path: Path, git_repo: Path
+):
     plain = tmp_path / "plain"
     shutil.copytree(git_repo, plain, ignore=shutil.ignore_patterns(".git"))
     assert not (plain / ".git").exists()
@@ -687,7 +691,7 @@ def test_noop_makes_no_branch_and_no_commit(git_repo: Path, extra: list[str]):
     assert count_commits(git.Repo(git_repo)) == 1
 
 
-def test_noop_json(git_repo: Path):
+def test_nothing_to_do_json_has_no_branch_commit_or_diff(git_repo: Path):
     before = state(git_repo)
     result = olx_run(git_repo, "--json", "promote", "mitx", "QA", "ulmo")
     assert result.exit_code == 0, out(result)
@@ -701,7 +705,7 @@ def test_noop_json(git_repo: Path):
 # ---------------------------------------------------------------- --json
 
 
-def test_json_for_a_commit(git_repo: Path):
+def test_json_of_a_commit_has_every_write_key(git_repo: Path):
     result = olx_run(git_repo, "--json", *PROMOTE)
     assert result.exit_code == 0, out(result)
     data = json.loads(result.stdout)
@@ -726,7 +730,9 @@ def test_json_for_a_commit(git_repo: Path):
     assert data["warnings"] == []
 
 
-def test_json_for_a_commit_subprocess(git_repo: Path):
+def test_json_of_a_commit_through_the_console_script_names_branch_and_commit(
+    git_repo: Path,
+):
     proc = olx_subprocess(git_repo, "--json", *PROMOTE, "--branch", "rd")
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
@@ -759,7 +765,9 @@ def test_json_for_a_dry_run(git_repo: Path):
     assert_untouched(before, git_repo)
 
 
-def test_json_for_no_commit(git_repo: Path):
+def test_json_of_no_commit_has_no_branch_or_commit_and_the_file_unstaged(
+    git_repo: Path,
+):
     result = olx_run(git_repo, "--json", *PROMOTE, "--no-commit")
     assert result.exit_code == 0, out(result)
     data = json.loads(result.stdout)
@@ -848,7 +856,9 @@ def test_repository_without_commits_is_refused(tmp_path: Path, git_repo: Path):
     assert not repo.head.is_valid()
 
 
-def test_linked_worktree(tmp_path: Path, git_repo: Path):
+def test_a_linked_worktree_commits_there_and_leaves_the_main_one_alone(
+    tmp_path: Path, git_repo: Path
+):
     """A linked work tree (.git is a file) commits there and leaves the main one alone."""
     wt = tmp_path / "wt"
     main_repo = git.Repo(git_repo)

@@ -321,7 +321,9 @@ def test_committer_date_in_utc_decides_the_day(tmp_path: Path):
     assert {c["author"] for c in got["changes"]} == {"Ignored"}
 
 
-def test_files_that_vanish_and_return(tmp_path: Path):
+def test_revisions_without_the_matrix_file_are_skipped_and_its_return_read(
+    tmp_path: Path,
+):
     repo = Repo(tmp_path / "repo")
     repo.commit(types=types_src("teak", "ulmo"), when="2024-01-01T00:00:00Z")
     one = {"mitx": three("teak", "teak", "teak")}

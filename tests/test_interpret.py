@@ -8,8 +8,8 @@ raises or the property leaves the subset; never another value.
 * :func:`test_case_agrees_with_python`: one construct at a time (str and plain Enums,
   ``is``, chains, ``in`` a display, locals, defaults, helpers, ...);
 * :func:`test_generated_properties_evaluate_as_python_does`: hypothesis writes the
-  three property bodies within the subset (FAST profile; LONG under
-  ``-m slow_properties``);
+  three property bodies within the subset (the ``ci`` profile's examples; the
+  ``long`` profile's under ``-m slow_properties``);
 * what olx does not interpret, and where each value comes from (``sources``).
 """
 
@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from conftest import invoke
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from oracle import load_sources, model_values, oracle_with_model
 from rewrite_support import sources
@@ -308,7 +308,7 @@ def test_case_agrees_with_python(body: str):
     agree({"release_branch": body})
 
 
-def test_a_helper_property_and_recursion():
+def test_a_property_calling_another_and_a_property_reading_itself_agree_with_python():
     agree(
         {
             "release_branch": "return self.base_branch or self.release.branch",
@@ -412,14 +412,6 @@ def bodies(draw: Any, names: tuple[str, ...] = (), depth: int = 0) -> list[str]:
     return out
 
 
-_SETTINGS: dict[str, Any] = {
-    "deadline": None,
-    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
-}
-FAST = settings(max_examples=60, derandomize=True, database=None, **_SETTINGS)
-LONG = settings(max_examples=2000, **_SETTINGS)
-
-
 def _generated_agree(
     origin: list[str], branch: list[str], runtime: list[str], entries: list[int]
 ) -> None:
@@ -436,18 +428,9 @@ def _generated_agree(
 ENTRY_PICKS = st.lists(st.integers(0, len(ENTRIES) - 1), min_size=1, max_size=4)
 
 
-@FAST
+@pytest.mark.slow_properties  # the profile's examples (tests/conftest.py)
 @given(bodies(), bodies(), bodies(), ENTRY_PICKS)
 def test_generated_properties_evaluate_as_python_does(origin, branch, runtime, entries):
-    _generated_agree(origin, branch, runtime, entries)
-
-
-@pytest.mark.slow_properties
-@LONG
-@given(bodies(), bodies(), bodies(), ENTRY_PICKS)
-def test_generated_properties_evaluate_as_python_does_long(
-    origin, branch, runtime, entries
-):
     _generated_agree(origin, branch, runtime, entries)
 
 

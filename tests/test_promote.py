@@ -403,7 +403,7 @@ def test_every_shape_fixture_has_a_promotion():
 
 
 @pytest.mark.parametrize("fixture", sorted(PROMOTIONS))
-def test_promote_is_idempotent(fixture):
+def test_promote_run_again_changes_nothing(fixture):
     dep, stage, new, _ = PROMOTIONS[fixture]
     ws = ws_of(fixture)
     first = promote(ws, dep, stage, new)

@@ -9,8 +9,10 @@ write family, and what must hold for all of them.
 5. A plan equals its steps run one by one.
 6. No exception other than olx's own escapes, whatever the input and arguments.
 
-The default run uses a short, derandomized profile; the ``slow_properties`` marker runs
-the same properties with thousands of examples (``pytest -m slow_properties``).
+Each property is one test: the default run uses hypothesis's ``ci`` profile (50
+examples, derandomized); ``python -m pytest -m slow_properties`` (or
+``--hypothesis-profile long``) runs the same tests with the ``long`` profile (2000
+examples each); see tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import pytest
 from command_strategies import Command, commands
 from conftest import invoke
 from expected_changes import entry_list, expect_exactly
-from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import assume, event, given
 from hypothesis import strategies as st
 from oracle import oracle_of_sources
 from rewrite_support import workspace
@@ -43,18 +45,10 @@ from olx.ops.remove_app import remove_app
 from olx.ops.remove_field import remove_field
 from olx.ops.retire import retire
 
-_COMMON = {
-    "deadline": None,
-    "suppress_health_check": [
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.filter_too_much,
-        HealthCheck.function_scoped_fixture,
-    ],
-}
-FAST = settings(max_examples=50, derandomize=True, database=None, **_COMMON)
-LONG = settings(max_examples=2000, **_COMMON)
-SLOW = pytest.mark.slow_properties
+# How many examples, and which health checks do not apply, is the profile's
+# (tests/conftest.py): 50, derandomized, in the default run; 2000 under
+# ``-m slow_properties`` or ``--hypothesis-profile long``.
+pytestmark = pytest.mark.slow_properties
 STAGES = ("CI", "QA", "Production")
 
 
@@ -88,16 +82,8 @@ def _reader_equals_exec(generated: Any) -> None:
     )
 
 
-@FAST
 @given(st.one_of(matrices(sound=True), matrices(sound=False)))
 def test_the_reader_model_equals_the_executed_source(generated):
-    _reader_equals_exec(generated)
-
-
-@SLOW
-@LONG
-@given(st.one_of(matrices(sound=True), matrices(sound=False)))
-def test_the_reader_model_equals_the_executed_source_long(generated):
     _reader_equals_exec(generated)
 
 
@@ -137,16 +123,8 @@ def _every_write_is_exact(generated: Any, data: Any) -> None:
     event(f"{applied} changes in the sequence")
 
 
-@FAST
 @given(matrices(sound=True), st.data())
 def test_every_write_changes_the_model_by_exactly_its_operation(generated, data):
-    _every_write_is_exact(generated, data)
-
-
-@SLOW
-@LONG
-@given(matrices(sound=True), st.data())
-def test_every_write_changes_the_model_by_exactly_its_operation_long(generated, data):
     _every_write_is_exact(generated, data)
 
 
@@ -304,16 +282,8 @@ def _inverse_restores(generated: Any, data: Any) -> None:
     assert (again.new_types, again.new_matrix) == _texts(ws), name
 
 
-@FAST
 @given(matrices(sound=True), st.data())
 def test_inverse_sequences_restore_the_bytes(generated, data):
-    _inverse_restores(generated, data)
-
-
-@SLOW
-@LONG
-@given(matrices(sound=True), st.data())
-def test_inverse_sequences_restore_the_bytes_long(generated, data):
     _inverse_restores(generated, data)
 
 
@@ -402,16 +372,8 @@ def _refusals_leave_bytes(generated: Any, data: Any) -> None:
             event("cli accepted a refused call")
 
 
-@FAST
 @given(st.one_of(matrices(sound=True), matrices(sound=False)), st.data())
 def test_a_refused_or_failed_command_leaves_the_bytes_unchanged(generated, data):
-    _refusals_leave_bytes(generated, data)
-
-
-@SLOW
-@LONG
-@given(st.one_of(matrices(sound=True), matrices(sound=False)), st.data())
-def test_a_refused_or_failed_command_leaves_the_bytes_unchanged_long(generated, data):
     _refusals_leave_bytes(generated, data)
 
 
@@ -438,16 +400,8 @@ def _plan_equals_steps(generated: Any, data: Any) -> None:
     assert planned.changed == (_texts(current) != _texts(ws))
 
 
-@FAST
 @given(matrices(sound=True), st.data())
 def test_a_plan_equals_its_steps_run_one_by_one(generated, data):
-    _plan_equals_steps(generated, data)
-
-
-@SLOW
-@LONG
-@given(matrices(sound=True), st.data())
-def test_a_plan_equals_its_steps_run_one_by_one_long(generated, data):
     _plan_equals_steps(generated, data)
 
 
@@ -468,14 +422,6 @@ def _only_olx_errors(generated: Any, data: Any) -> None:
         ws = ws.after(change)
 
 
-@FAST
 @given(st.one_of(matrices(sound=True), matrices(sound=False)), st.data())
 def test_no_exception_but_olx_errors_escapes_any_operation(generated, data):
-    _only_olx_errors(generated, data)
-
-
-@SLOW
-@LONG
-@given(st.one_of(matrices(sound=True), matrices(sound=False)), st.data())
-def test_no_exception_but_olx_errors_escapes_any_operation_long(generated, data):
     _only_olx_errors(generated, data)

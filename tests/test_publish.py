@@ -171,7 +171,9 @@ def test_a_push_that_is_not_a_fast_forward_is_refused_and_the_commit_kept(
         (["--pr", "--base", "v0"], "--pr: --base v0 is not a branch"),
     ],
 )
-def test_input_errors(example_repo: Path, args: list[str], message: str) -> None:
+def test_publish_options_that_do_not_fit_the_write_are_input_errors(
+    example_repo: Path, args: list[str], message: str
+) -> None:
     run(example_repo, "tag", "v0")
     result = invoke("--repo", example_repo, "promote", "xpro", "QA", *args)
     assert result.exit_code == 2

@@ -47,7 +47,9 @@ ROOT = Path("/srv/infra")
         (["plan", "/srv/infra2/a.txt"], ["plan", "/srv/infra2/a.txt"]),
     ],
 )
-def test_rerunnable_words(words: list[str], expected: list[str]):
+def test_recorded_words_drop_the_repo_and_make_paths_relative_to_the_root(
+    words: list[str], expected: list[str]
+):
     assert rerunnable(words, ROOT) == expected
 
 

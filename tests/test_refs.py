@@ -197,7 +197,7 @@ def test_upstream_without_named_releases_proposes_every_one():
         ("0", 0),
     ],
 )
-def test_durations(text, seconds):
+def test_durations_are_read_as_seconds(text, seconds):
     assert parse_duration(text, "ttl") == seconds
 
 

@@ -129,7 +129,7 @@ def test_the_rename_of_an_entry_without_repository_keeps_the_member_fields():
         ("forum", "forum2", None),
     ],
 )  # fmt: skip
-def test_refusals(value, new, message):
+def test_rename_refuses_a_taken_invalid_or_unknown_name(value, new, message):
     if message is None:
         assert rename_app(ws_of("model_fields"), value, new).changed
         return

@@ -388,7 +388,9 @@ def test_names_as_people_type_them():
         (["campus"], "takes two or three arguments, got 1"),
     ],
 )
-def test_diff_arguments(args: list[str], message: str):
+def test_diff_arguments_of_the_wrong_shape_are_input_errors(
+    args: list[str], message: str
+):
     matrix = matrix_of(*sources("constants_branding_overrides"))
     with pytest.raises(InputError, match=message):
         diff_refs(matrix, args)

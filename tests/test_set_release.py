@@ -201,7 +201,7 @@ BAD_VERSIONS = ["3.x", "v3", "3.", "", "3 1", '3"', "3\n", "3\\", "3\x00", "1" *
 
 
 @pytest.mark.parametrize("branch", BAD_BRANCHES)
-def test_set_release_bad_branches(branch):
+def test_set_release_with_an_invalid_branch_is_an_input_error(branch):
     with pytest.raises(InputError) as exc:
         set_release(ws("example"), "ulmo", branch=branch)
     assert exc.value.exit_code == 2
@@ -209,7 +209,7 @@ def test_set_release_bad_branches(branch):
 
 @pytest.mark.parametrize("version", BAD_VERSIONS)
 @pytest.mark.parametrize("which", ["python", "node"])
-def test_set_release_bad_versions(version, which):
+def test_set_release_with_an_invalid_runtime_is_an_input_error(version, which):
     with pytest.raises(InputError) as exc:
         set_release(ws("example"), "ulmo", **{which: version})
     assert exc.value.exit_code == 2

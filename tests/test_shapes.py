@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from olx.errors import InputError, ShapeError
 
 sys.path.insert(0, str(Path(__file__).parent))
 from oracle import oracle
+from rewrite_support import require_ruff
 
 SHAPES = Path(__file__).parent / "fixtures" / "shapes"
 FIXTURES = sorted(p for p in SHAPES.iterdir() if (p / "version_matrix.py").is_file())
@@ -29,14 +29,15 @@ def _read(fixture: Path):
     )
 
 
-def test_fixtures_exist():
-    assert len(FIXTURES) >= 4
+def test_every_shape_fixture_has_both_files():
+    folders = sorted(p for p in SHAPES.iterdir() if p.is_dir())
+    assert folders == FIXTURES  # none left out of the tests below for a missing file
     for fixture in FIXTURES:
         assert (fixture / "types.py").is_file(), fixture
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.name)
-def test_reader_matches_oracle(fixture: Path):
+def test_the_reader_model_of_each_shape_equals_the_executed_source(fixture: Path):
     got = _read(fixture).to_json()
     want = oracle(fixture)
     for key in ("releases", "applications", "deployments", "release_map"):
@@ -45,7 +46,7 @@ def test_reader_matches_oracle(fixture: Path):
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.name)
-def test_reader_matches_oracle_order(fixture: Path):
+def test_the_reader_keeps_the_source_order_of_every_list_and_dict(fixture: Path):
     """Same JSON text without sorting keys: source order of every list and dict."""
     got = json.dumps(_read(fixture).to_json(), sort_keys=False, indent=1)
     want = json.dumps(oracle(fixture), sort_keys=False, indent=1)
@@ -54,8 +55,7 @@ def test_reader_matches_oracle_order(fixture: Path):
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.name)
 def test_fixture_is_ruff_formatted(fixture: Path):
-    if importlib.util.find_spec("ruff") is None:
-        pytest.skip("ruff is not installed")
+    require_ruff()
     # --isolated: the project's ruff config excludes tests/fixtures.
     result = subprocess.run(
         [
@@ -123,7 +123,7 @@ ReleaseMap = {"palm": {"campus": []}}
 """
 
 
-def test_negative_baseline_reads():
+def test_the_sources_the_negative_tests_break_read_cleanly():
     """The inline sources the negative tests break are themselves readable."""
     data = read_sources(TYPES_OK, MATRIX_OK, "types.py", "version_matrix.py").to_json()
     assert data["deployments"][0]["stages"] == {"QA": "palm", "Production": "palm"}
@@ -165,7 +165,7 @@ def test_stage_release_computed_by_a_call():
     assert str(info.value).startswith(f"version_matrix.py:{line}:")
 
 
-def test_missing_release_enum():
+def test_types_without_the_release_enum_is_a_shape_error():
     no_enum = TYPES_OK.replace("OpenEdxSupportedRelease", "SomeOtherEnum")
     with pytest.raises(ShapeError) as info:
         read_sources(no_enum, MATRIX_OK, "types.py", "version_matrix.py")

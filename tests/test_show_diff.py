@@ -93,10 +93,10 @@ def test_show_table_fits_80_columns_and_marks_overrides(example_repo: Path):
     assert not [line for line in lines if len(line) > 80]
     assert ESC not in out  # not a terminal
     headings = [line for line in lines if " builds " in line]
+    stages = golden("show", "example")["xpro"]["stages"]
     assert headings == [
-        "xpro CI builds ulmo (10 components)",
-        "xpro QA builds teak (10 components)",
-        "xpro Production builds teak (10 components)",
+        f"xpro {stage} builds {view['release']} ({len(view['components'])} components)"
+        for stage, view in stages.items()
     ]
     # The theme overrides origin and branch; the default origin is shown unmarked.
     theme = next(line for line in lines if line.startswith("edxapp_theme"))
@@ -226,7 +226,7 @@ def test_diff_forms_give_the_golden(example_repo: Path):
 
 
 @pytest.mark.parametrize("name", sorted(FIXTURE_DIRS))
-def test_diff_of_every_fixture(name: str):
+def test_diff_of_every_fixture_is_its_golden(name: str):
     for expected in golden("diff", name):
         result = invoke(
             *at(FIXTURE_DIRS[name]), "diff", expected["from"], expected["to"], "--json"
@@ -235,7 +235,9 @@ def test_diff_of_every_fixture(name: str):
         assert json.loads(result.stdout) == expected
 
 
-def test_diff_human_lines(example_repo: Path):
+def test_diff_for_people_lists_each_component_on_one_line_within_80_columns(
+    example_repo: Path,
+):
     result = invoke(
         "--repo", example_repo, "diff", "mitx:QA", "xpro:QA", env={"COLUMNS": "80"}
     )

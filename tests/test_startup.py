@@ -141,7 +141,9 @@ def test_the_console_entry_points_are_run():
         ([], None),
     ],
 )
-def test_the_command_word(args: list[str], word: str | None):
+def test_the_command_word_skips_global_options_and_their_values(
+    args: list[str], word: str | None
+):
     from olx.cli import entry
 
     assert entry._command_word(args) == word

@@ -38,7 +38,9 @@ def line_of(repo: Path, rel: str, text: str) -> int:
     return found[0]
 
 
-def test_every_ref_found(example_repo: Path, upstreams: Upstreams):
+def test_every_branch_found_upstream_exits_0_and_counts_the_components(
+    example_repo: Path, upstreams: Upstreams
+):
     code, report = verify_json(example_repo)
     assert code == 0, report
     assert report == {
@@ -289,7 +291,9 @@ def test_skipped_applications_are_listed_not_checked(
         ),
     ],
 )
-def test_the_selection(example_repo: Path, upstreams: Upstreams, args, stages):
+def test_only_the_selected_stages_are_checked(
+    example_repo: Path, upstreams: Upstreams, args, stages
+):
     """What is selected is what is checked: every origin of the selection lacks every
     branch, so each selected stage shows up as missing, and only those."""
     for repo in EXAMPLE_UPSTREAM:

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_MATRIX, EXAMPLE_TYPES, invoke
+from conftest import EXAMPLE_MATRIX, EXAMPLE_TYPES, example_components, invoke
 from upstream_support import (
     EXAMPLE_UPSTREAM,
     Upstreams,
@@ -21,6 +21,11 @@ from upstream_support import (
 )
 
 LEARNING = "openedx/frontend-app-learning"
+
+
+# What xpro CI builds in the example (ulmo): what xpro QA builds once promoted.
+XPRO_ULMO = example_components("xpro", "CI")
+ORIGINS = len({c["origin"] for c in XPRO_ULMO})
 
 
 def state(repo: Path) -> tuple[str, str, str, str]:
@@ -87,14 +92,17 @@ def test_a_verified_write_reports_what_it_checked(
 ):
     result = invoke("--repo", example_repo, "promote", "xpro", "QA", "--verify")
     assert result.exit_code == 0, result.output
-    # xpro QA: teak → ulmo changes every component it builds (10 of them).
-    assert "verified 10 components against 10 origins: 10 found" in result.stdout
+    # xpro QA: teak → ulmo changes every component it builds: CI's, on ulmo.
+    n, origins = len(XPRO_ULMO), len({c["origin"] for c in XPRO_ULMO})
+    assert f"verified {n} components against {origins} origins: {n} found" in (
+        result.stdout
+    )
     result = invoke(
         "--repo", example_repo, "promote", "xpro", "Production", "--verify", "--json"
     )
     out = json.loads(result.stdout)
     assert out["verify"] == {
-        "checked": 10,
+        "checked": n,
         "missing": [],
         "unreachable": [],
         "skipped": [],
@@ -187,11 +195,11 @@ def test_on_write_verifies_every_write_and_no_verify_turns_it_off(
 
     refused = invoke("--repo", example_repo, "promote", "xpro", "QA")
     assert refused.exit_code == 1 and "learning: release/ulmo" in refused.stderr
-    assert calls(ls_remote_log) == 10  # one per origin xpro QA's change touches
+    assert calls(ls_remote_log) == ORIGINS  # one per origin xpro QA's change touches
 
     done = invoke("--repo", example_repo, "promote", "xpro", "QA", "--no-verify")
     assert done.exit_code == 0, done.output
-    assert calls(ls_remote_log) == 10
+    assert calls(ls_remote_log) == ORIGINS
 
 
 def test_the_refs_are_read_before_the_lock(
@@ -202,7 +210,7 @@ def test_the_refs_are_read_before_the_lock(
     write_pyproject(example_repo, '[tool.olx.verify]\nttl = "0"\n')
     result = invoke("--repo", example_repo, "promote", "xpro", "QA", "--verify")
     assert result.exit_code == 0, result.output
-    assert calls(ls_remote_log) == 10
+    assert calls(ls_remote_log) == ORIGINS
 
 
 RUNBOOK = """\
@@ -236,10 +244,11 @@ def test_a_plan_verifies_once_after_its_last_step(
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert out["verify"]["missing"] == []
-    # The verawood list (no stage runs it) and xpro QA (teak → ulmo): 10 + 10 checks,
-    # 10 origins between them (the xpro theme answers both), each asked once.
-    assert out["verify"]["checked"] == 20
-    assert calls(ls_remote_log) == 10
+    # The verawood list (no stage runs it, a clone of ulmo's) and xpro QA (teak →
+    # ulmo): each component twice, their origins once (the same origins: a branch
+    # override changes no origin).
+    assert out["verify"]["checked"] == 2 * len(XPRO_ULMO)
+    assert calls(ls_remote_log) == ORIGINS
 
 
 def test_a_plan_refused_by_verification_writes_nothing(
