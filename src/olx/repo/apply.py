@@ -151,6 +151,9 @@ def execute(
     if message is not None:
         values.validate_commit_message(message)
     config = _verify_config(target, verify)
+    # --base REF resolved once: the plan, the checkout and the commit's parent are
+    # one commit, whatever moves REF meanwhile.
+    base = _base_commit(target, publish.base) if publish.base is not None else None
     known: dict[str, Any] = {}
     if dry_run or config is not None:
         # A write killed earlier is finished or undone before anything is read.
@@ -158,7 +161,7 @@ def execute(
     if config is not None and not dry_run:
         from olx.repo import upstream
 
-        early_ws = _workspace(target, publish)
+        early_ws = _workspace(target, base)
         early = plan(early_ws)
         if early.changed:
             upstream.prefetch(target, early_ws.model, early.new_model, config, known)
@@ -166,7 +169,7 @@ def execute(
     with lock, interrupts_as_exceptions():
         if not dry_run and journal.pending(target.root):
             journal.recover(target.root)
-        ws = _workspace(target, publish)
+        ws = _workspace(target, base)
         # Read (and refuse a file with a key given twice) before any step of a plan
         # runs: the file's problem is not the step's.
         ws.model  # noqa: B018
@@ -182,7 +185,7 @@ def execute(
                 write_edits(change.edits)
         elif change.changed and mode is Mode.COMMIT:
             outcome = _commit(
-                target, ws, outcome, branch, message, command_line, publish
+                target, ws, outcome, branch, message, command_line, publish, base
             )
     if change.follow_up_word:
         words = [change.follow_up_word, *change.follow_up_more]
@@ -191,11 +194,11 @@ def execute(
     return outcome
 
 
-def _workspace(target: Target, publish: Publish) -> Workspace:
+def _workspace(target: Target, base: str | None) -> Workspace:
     """The files to plan against: the work tree's, or ``--base``'s commit's."""
-    if publish.base is None:
+    if base is None:
         return workspace(target)
-    return workspace_at(target, _base_commit(target, publish.base))
+    return workspace_at(target, base)
 
 
 def _base_commit(target: Target, ref: str) -> str:
@@ -226,14 +229,14 @@ def _commit(
     message: str | None,
     command_line: str,
     publish: Publish,
+    base: str | None,
 ) -> Outcome:
-    """Commit the outcome's change (on a new branch from ``--base`` when given), then
-    push it and open its pull request when asked; the outcome, with what was done."""
+    """Commit the outcome's change (on a new branch from ``base``, ``--base``'s
+    commit as read before the plan, when given), then push it and open its pull
+    request when asked; the outcome, with what was done."""
     change = outcome.change
     from olx.repo import gitops  # GitPython only where it is used
     from olx.repo import publish as pub
-
-    base = _base_commit(target, publish.base) if publish.base else None
 
     # Closed on leaving (its git cat-file processes end) without waiting for the
     # cycle collector, which the console script keeps out (cli.run).

@@ -1,0 +1,60 @@
+"""Writes that race other git users: ``--base REF`` read once, a file changed between
+the read and the write refused, the lock released before a push."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE_MATRIX, invoke
+
+import olx.repo.apply as apply_module
+
+
+def run(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=repo, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def _move_main(repo: Path) -> str:
+    """Another user's commit on main (made in a second work tree, so that the
+    checkout olx works in is left alone); its sha."""
+    other = repo.parent / "other-worktree"
+    run(repo, "worktree", "add", "-q", str(other), "main")
+    matrix = other / EXAMPLE_MATRIX
+    matrix.write_text(matrix.read_text() + "# another user's change\n")
+    run(other, "commit", "-q", "-am", "another change")
+    return run(other, "rev-parse", "HEAD")
+
+
+def test_base_is_read_once_and_a_move_of_ref_meanwhile_reverts_nothing(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run(example_repo, "checkout", "-q", "-b", "work")
+    read_at = run(example_repo, "rev-parse", "main")
+    real = apply_module.workspace_at
+    moved: list[str] = []
+
+    def then_main_moves(target, commit):  # type: ignore[no-untyped-def]
+        ws = real(target, commit)
+        if not moved:
+            moved.append(_move_main(example_repo))
+        return ws
+
+    monkeypatch.setattr(apply_module, "workspace_at", then_main_moves)
+    result = invoke(
+        "--repo", example_repo, "promote", "xpro", "QA", "--base", "main",
+        "--branch", "out",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert moved
+    # The branch starts where the plan was made, and its commit changes one line:
+    # the other change is not reverted (it was never on this branch's base).
+    assert run(example_repo, "rev-parse", "out^") == read_at
+    diff = run(example_repo, "diff", "out^", "out", "--", EXAMPLE_MATRIX)
+    removed = [
+        line for line in diff.splitlines() if line.startswith("-") and "---" not in line
+    ]
+    assert len(removed) == 1 and "another user's change" not in diff
