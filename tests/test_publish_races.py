@@ -7,9 +7,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_MATRIX, invoke
+from conftest import EXAMPLE_MATRIX, example_paths, invoke
 
 import olx.repo.apply as apply_module
+from olx.edit.change import FileEdit
 
 
 def run(repo: Path, *args: str) -> str:
@@ -58,3 +59,46 @@ def test_base_is_read_once_and_a_move_of_ref_meanwhile_reverts_nothing(
         line for line in diff.splitlines() if line.startswith("-") and "---" not in line
     ]
     assert len(removed) == 1 and "another user's change" not in diff
+
+
+def test_a_file_changed_after_the_read_is_never_overwritten(tmp_path: Path) -> None:
+    from olx.edit.fileio import ChangedMeanwhileError, write_edits
+
+    path = tmp_path / "f.py"
+    path.write_text("a = 1\n")
+    other = tmp_path / "g.py"
+    other.write_text("b = 1\n")
+    edits = [
+        FileEdit(other, "g.py", "b = 1\n", "b = 2\n"),
+        FileEdit(path, "f.py", "a = 1\n", "a = 2\n"),
+    ]
+    path.write_text("a = 1  # someone else\n")
+    with pytest.raises(ChangedMeanwhileError, match=r"f\.py changed since olx read it"):
+        write_edits(edits)
+    # Neither file is written: the write is all or nothing.
+    assert path.read_text() == "a = 1  # someone else\n"
+    assert other.read_text() == "b = 1\n"
+
+
+def test_a_commit_refused_for_a_file_changed_meanwhile_keeps_it_and_the_checkout(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _types, matrix = example_paths(example_repo)
+    import olx.repo.gitops as gitops
+
+    original_preflight = gitops.preflight
+
+    def then_edited(repo, rels, name, **kwargs):  # type: ignore[no-untyped-def]
+        out = original_preflight(repo, rels, name, **kwargs)
+        matrix.write_text(matrix.read_text() + "# edited meanwhile\n")
+        return out
+
+    monkeypatch.setattr(gitops, "preflight", then_edited)
+    result = invoke("--repo", example_repo, "--json", "promote", "xpro", "QA")
+    assert result.exit_code == 2, result.output
+    assert "changed since olx read it" in result.output
+    assert '"kind": "git-state"' in result.stdout
+    assert matrix.read_text().endswith("# edited meanwhile\n")
+    assert run(example_repo, "rev-parse", "--abbrev-ref", "HEAD") == "main"
+    assert "olx/" not in run(example_repo, "branch", "--list")
+    assert not (example_repo / ".git" / "olx-journal.json").exists()

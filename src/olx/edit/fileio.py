@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from olx.edit.change import FileEdit
-from olx.errors import BusyError, FileAccessError
+from olx.errors import BusyError, FileAccessError, GitStateError
 
 LOCK_WAIT_SECONDS = 10.0
 
@@ -152,12 +152,39 @@ def _write_temp(path: Path, text: str) -> Path:
     return Path(tmp)
 
 
+class ChangedMeanwhileError(GitStateError):
+    """A file is no longer the text olx planned its change against (another program
+    wrote it since olx read it): nothing is written (exit 2)."""
+
+
+def unchanged_since_read(edits: Sequence[FileEdit]) -> None:
+    """Refuse (:class:`ChangedMeanwhileError`) unless every file is, byte for byte,
+    the edit's ``old`` text: what the change was planned and verified against."""
+    for edit in edits:
+        try:
+            same = edit.path.read_bytes() == edit.old.encode("utf-8")
+        except FileNotFoundError:
+            same = False
+        except OSError as exc:
+            raise FileAccessError(
+                f"cannot read {edit.shown}: {exc.strerror}; nothing changed"
+            ) from None
+        if not same:
+            raise ChangedMeanwhileError(
+                f"{edit.shown} changed since olx read it; nothing was written",
+                "another program wrote it meanwhile: look at it (git diff), then run "
+                "olx again",
+            )
+
+
 def write_edits(edits: Sequence[FileEdit]) -> None:
     """Write every edit or none: all temporary files first, then the renames.
 
-    Should a rename fail, or the process be interrupted, after another rename succeeded,
-    the renamed files are put back.
+    Nothing is written unless every file still is the text the change was planned
+    against (:func:`unchanged_since_read`). Should a rename fail, or the process be
+    interrupted, after another rename succeeded, the renamed files are put back.
     """
+    unchanged_since_read(edits)
     temps: list[tuple[FileEdit, Path]] = []
     current = edits[0] if edits else None
     try:

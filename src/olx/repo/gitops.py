@@ -21,7 +21,7 @@ import git
 from olx import gitrun
 from olx.core import values
 from olx.edit.change import Change, FileEdit
-from olx.edit.fileio import restore, write_edits
+from olx.edit.fileio import ChangedMeanwhileError, restore, write_edits
 from olx.errors import BadValueError, GitStateError, OlxError, ShapeError
 from olx.repo import journal
 
@@ -198,12 +198,15 @@ def commit_change(
             verify_commit(repo, change, start, [e.shown for e in guarded])
             return Committed(branch, repo.head.commit.hexsha)
         except BaseException as exc:
+            # A file another program changed meanwhile was not written: it is theirs,
+            # and only the git side (the new branch) is put back.
+            ours = [] if isinstance(exc, ChangedMeanwhileError) else guarded
             with signals_deferred():
-                failed = _rollback(repo, guarded, original, branch, create, start)
+                failed = _rollback(repo, ours, original, branch, create, start)
             # A rollback step that failed (a full disk, another git holding the
             # index) leaves the journal, so that the next olx command finishes the
             # undo.
-            kept.keep = bool(failed) or not _undone(guarded)
+            kept.keep = bool(failed) or not _undone(ours)
             if kept.keep:
                 _raise_unfinished(exc, failed or ["restoring the files"])
             _raise_for(exc)
