@@ -88,17 +88,27 @@ def test_running_it_again_is_a_no_op_by_value_or_by_member():
         ws_of("model_fields"), "course-authoring", "authoring", NEW_REPO, "authoring"
     )
     after = ws_of("model_fields").after(first)
+
+    def history(value: str, member: str) -> str | None:
+        held = (value, member) == ("course-authoring", "course_authoring")
+        return '1a2b3c4d5e 2025-01-01 "config: Rename"' if held else None
+
     for value in ("course-authoring", "course_authoring"):
-        again = rename_app(after, value, "authoring", NEW_REPO, "authoring")
+        again = rename_app(after, value, "authoring", NEW_REPO, "authoring", history)
         assert not again.changed
         assert again.notes == [
             f"{value} is already renamed to authoring "
             "(OpenEdxMicroFrontend.course_authoring)"
         ]
-    bare = rename_app(after, "course-authoring", "authoring")
+    bare = rename_app(after, "course-authoring", "authoring", renamed_in=history)
     assert not bare.changed
+    # Without a history that held it, an old value is not known.
+    with pytest.raises(InputError, match="unknown application 'course-authoring'"):
+        rename_app(after, "course-authoring", "authoring")
     with pytest.raises(InputError) as info:
-        rename_app(after, "course-authoring", "authoring", path="author")
+        rename_app(
+            after, "course-authoring", "authoring", path="author", renamed_in=history
+        )
     assert info.value.message == (
         "course-authoring is already renamed to authoring, whose path is 'authoring' "
         "differs from what you asked"
@@ -173,3 +183,25 @@ def test_cli_rename_lists_what_else_still_names_the_old_value(example_repo: Path
     )  # fmt: skip
     assert again.exit_code == 0
     assert "already renamed to course-authoring" in again.stdout
+
+
+def test_already_renamed_only_from_a_value_the_history_held(example_repo: Path):
+    # A value the member never had is no rename that was done: an unknown name.
+    wrong = invoke("--repo", example_repo, "set-app", "nosuch", "--rename", "notes-api")
+    assert wrong.exit_code == 2, wrong.output
+    assert "unknown application 'nosuch'" in wrong.output
+    assert "already renamed" not in wrong.output
+    done = invoke("--repo", example_repo, "set-app", "notes-api", "--rename", "notes")
+    assert done.exit_code == 0, done.output
+    # After the committed rename: by its old value or its member name, nothing to do.
+    for value in ("notes-api", "notes"):
+        again = invoke("--repo", example_repo, "set-app", value, "--rename", "notes")
+        assert again.exit_code == 0, again.output
+        assert "notes-api is already renamed" in again.stdout or value == "notes"
+        assert "already" in again.stdout
+    # Another application's value was never this member's: unknown, with the
+    # closest name.
+    stranger = invoke("--repo", example_repo, "set-app", "forum2", "--rename", "notes")
+    assert stranger.exit_code == 2, stranger.output
+    assert "unknown application 'forum2'" in stranger.output
+    assert "forum" in stranger.output

@@ -82,7 +82,15 @@ def set_app(
     if rename is not None:
         from olx.ops.rename_app import rename_app
 
-        return lambda ws: rename_app(ws, value, rename, repository, path)
+        def renamed(ws: "Workspace") -> "Change":
+            # "Already renamed" only from a value the history shows the member had.
+            from olx.repo.history import renamed_lookup
+
+            target = ctx.obj.target()
+            found = renamed_lookup(target.root, target.types)
+            return rename_app(ws, value, rename, repository, path, found)
+
+        return renamed
     from olx.ops.apps import set_app as plan
 
     return lambda ws: plan(ws, value, repository, path)

@@ -10,6 +10,7 @@ as a string names NEW, in that string's own quotes.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from typing import Any
 
 from olx.core import names
@@ -47,14 +48,29 @@ def _find(ws: Workspace, value: str, new: str) -> Application | None:
     return None
 
 
+# Where the history of types.py last saw a member hold a value (``1a2b3c4d5e
+# 2025-02-14 "…"``), or None when that member never had that value.
+RenamedIn = Callable[[str, str], "str | None"]
+
+
 def _done_already(
-    ws: Workspace, value: str, new: str, repository: str | None, path: str | None
+    ws: Workspace,
+    value: str,
+    new: str,
+    repository: str | None,
+    path: str | None,
+    renamed_in: RenamedIn | None,
 ) -> Change:
-    """VALUE is no member: the rename has been made when NEW is there with the
-    repository and path asked for (a runbook run twice); else VALUE is unknown."""
+    """VALUE is no member's value: the rename has been made when NEW's member is
+    VALUE's (its member name, or a value the history of types.py shows it held) and
+    has the repository and path asked for (a runbook run twice); else VALUE is
+    unknown."""
     model = ws.model
     renamed = next((a for a in model.types.applications if a.value == new), None)
-    if renamed is None:
+    if renamed is None or (
+        value != renamed.member
+        and (renamed_in is None or renamed_in(value, renamed.member) is None)
+    ):
         raise names.unknown(
             "application", value, [a.value for a in model.types.applications]
         )
@@ -88,13 +104,17 @@ def rename_app(
     new: str,
     repository: str | None = None,
     path: str | None = None,
+    renamed_in: RenamedIn | None = None,
 ) -> Change:
-    """Plan ``olx set-app VALUE --rename NEW [--repository URL] [--path P]``."""
+    """Plan ``olx set-app VALUE --rename NEW [--repository URL] [--path P]``.
+
+    ``renamed_in`` answers, for a VALUE no member has, whether the history of
+    types.py shows NEW's member with that value (then the rename is done already)."""
     model = ws.model
     check_value.validate_app_value(new)
     app = _find(ws, value, new)
     if app is None:
-        return _done_already(ws, value, new, repository, path)
+        return _done_already(ws, value, new, repository, path, renamed_in)
     check_fields(app, repository, path)
     old = app.value
     args = [old, new]

@@ -100,6 +100,18 @@ def _app_held(value: str) -> Holds:
     return holds
 
 
+def _member_value_held(value: str, member: str) -> Holds:
+    """Whether the application member ``member`` has the value ``value``."""
+
+    def holds(source: str) -> bool | None:
+        return any(
+            a.value == value and a.member == member
+            for a in read_types(source, "types.py").applications
+        )
+
+    return holds
+
+
 def _holds(root: Path, rev: str, rel: str, holds: Holds) -> bool | None:
     """Whether types.py at ``rev`` holds the name; None: unreadable."""
     proc = _git(root, "cat-file", "blob", f"{rev}:{rel}")
@@ -139,6 +151,16 @@ def app_removed_in(root: Path, types_path: Path, value: str) -> str | None:
     application Enums, as :func:`retired_in` says it; None when it never held it."""
     pattern = f"[\"']{re.escape(value)}[\"']"
     return _left_in(root, types_path, pattern, _app_held(value))
+
+
+def value_left_member_in(
+    root: Path, types_path: Path, value: str, member: str
+) -> str | None:
+    """Where the history of ``types_path`` last saw the application member
+    ``member`` hold the value VALUE (a rename's old value), as :func:`retired_in`
+    says it; None when that member never had that value."""
+    pattern = f"[\"']{re.escape(value)}[\"']"
+    return _left_in(root, types_path, pattern, _member_value_held(value, member))
 
 
 def _left_in(root: Path, types_path: Path, pattern: str, holds: Holds) -> str | None:
@@ -296,3 +318,8 @@ def entry_lookup(
     return lambda value, release, deployment: entry_removed_in(
         root, types_path, matrix_path, (value, release, deployment)
     )
+
+
+def renamed_lookup(root: Path, types_path: Path) -> Callable[[str, str], str | None]:
+    """:func:`value_left_member_in` for one target, as the ops layer takes it."""
+    return lambda value, member: value_left_member_in(root, types_path, value, member)
