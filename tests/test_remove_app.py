@@ -244,3 +244,20 @@ def test_cli_remove_app_json_lists_entries_and_follow_ups(example_repo: Path):
     human = invoke("--repo", example_repo, "remove-app", "xqueue-watchers")
     assert human.exit_code == 2
     assert "unknown application 'xqueue-watchers'" in human.stderr
+
+
+def test_already_removed_after_a_rename_names_the_rename_commit(example_repo: Path):
+    # The rename keeps the count of "learning" in types.py (value out, path in), so a
+    # lookup that only sees commits changing that count misses it.
+    renamed = invoke(
+        "--repo", example_repo, "set-app", "learning", "--rename", "learning-mfe",
+        "--path", "learning",
+    )  # fmt: skip
+    assert renamed.exit_code == 0, renamed.output
+    sha = git.Repo(example_repo).head.commit.hexsha[:10]
+    again = invoke("--repo", example_repo, "remove-app", "learning")
+    assert again.exit_code == 0, again.output
+    assert again.stdout.startswith(
+        f"learning is already removed (left types.py in {sha} "
+    ), again.stdout
+    assert "not committed" not in again.stdout

@@ -4,8 +4,8 @@
 of a release, ``olx remove-field NAME`` of a field, ``olx remove-app VALUE`` of an
 application and ``olx disable-app`` of an entry that the history held are nothing to
 do, and say in which commit they left; a name the history never held is an input
-error. The lookups are cheap: ``git log -S`` (pickaxe) lists only the commits that
-changed how often the name occurs in a file, and only those revisions are read, with
+error. The lookups are cheap: ``git log -G`` lists only the commits whose diff adds
+or removes a line naming the name in a file, and only those revisions are read, with
 the same ast reader as every other read (an entry, which may name its application by an
 Enum reference, is looked for in the matrix file's revisions newest first, and only
 when some revision mentions the name). A revision that cannot be read (a syntax error,
@@ -140,7 +140,7 @@ def retired_in(root: Path, types_path: Path, name: str) -> str | None:
 def field_removed_in(root: Path, types_path: Path, name: str) -> str | None:
     """Where the history of ``types_path`` last saw the entry model's field NAME
     go, as :func:`retired_in` says it; None when the model never declared it."""
-    # Field names are [A-Za-z][A-Za-z0-9_]*; git's pickaxe takes POSIX extended
+    # Field names are [A-Za-z][A-Za-z0-9_]*; git log -G takes POSIX extended
     # regular expressions: the name as a word followed by its annotation's colon.
     pattern = f"(^|[^A-Za-z0-9_]){re.escape(name)}[[:space:]]*:"
     return _left_in(root, types_path, pattern, _field_held(name))
@@ -164,15 +164,19 @@ def value_left_member_in(
 
 
 def _left_in(root: Path, types_path: Path, pattern: str, holds: Holds) -> str | None:
-    """Follow whether types.py holds a name through the commits where ``pattern``'s
-    count changed (git's pickaxe): where it last left, :data:`UNCOMMITTED`, or None."""
+    """Follow whether types.py holds a name through the commits whose diff touches a
+    line matching ``pattern`` (``git log -G``): where it last left,
+    :data:`UNCOMMITTED`, or None."""
     try:
         rel = types_path.resolve().relative_to(root.resolve()).as_posix()
     except (OSError, ValueError):
         return None
     held = False
     left: str | None = None
-    queue = _log(root, rel, "--pickaxe-regex", f"-S{pattern}")
+    # -G: every commit whose diff adds or removes a line matching the pattern. (-S
+    # lists only those that change how often it occurs, and misses a rename that
+    # moves the name from the value to the path in one commit.)
+    queue = _log(root, rel, f"-G{pattern}")
     touching: list[Commit] | None = None
     index = 0
     while index < len(queue):
