@@ -99,6 +99,32 @@ def test_a_git_revert_counts_as_the_rollback(day: Dated) -> None:
     assert f"(it undid {promoted[:10]})" in result.stdout
 
 
+def test_with_base_the_history_is_read_at_ref(day: Dated) -> None:
+    # On the branch "day", xpro QA moved to ulmo; main still has teak, put there by
+    # the first commit only: at main there is no earlier release to go back to.
+    day.olx("promote", "xpro", "QA", "--branch", "day")
+    refused = day.olx("rollback", "xpro", "QA", "--base", "main", "--dry-run", code=2)
+    assert "the history shows no release of xpro QA before" in refused.stderr
+    assert "changed since the last commit" not in refused.stderr
+    # main moves xpro QA itself (in another work tree): --base main rolls that back.
+    other = day.repo.parent / "main-tree"
+    day.git("worktree", "add", "-q", str(other), "main")
+    moved = invoke(
+        "--repo",
+        other,
+        "promote",
+        "xpro",
+        "QA",
+        "master",
+        "--force",
+        "--branch",
+        "main",
+    )
+    assert moved.exit_code == 0, moved.output
+    back = day.olx("rollback", "xpro", "QA", "--base", "main", "--dry-run")
+    assert "xpro QA: master → teak" in back.stdout
+
+
 def test_soak_time_never_holds_a_rollback_back(day: Dated) -> None:
     # QA went down to teak by hand; rolling that back moves it up to ulmo, which
     # soak time would hold back for 30 days as a promotion.

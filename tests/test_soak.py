@@ -314,3 +314,30 @@ def test_cli_a_huge_soak_time_is_an_input_error(tmp_path: Path):
     result = invoke("--repo", repo, "promote", "xpro", "QA", "--dry-run")
     assert result.exit_code == 2, result.output
     assert "[tool.olx.soak] QA = '3000000d' is longer than 3650d" in result.stderr
+
+
+def test_cli_with_base_soak_time_is_measured_on_ref_s_history(tmp_path: Path):
+    # xpro CI: ulmo from 10 days ago, master from 9 days ago; then ulmo again, on
+    # main 1 day ago, on the branch "work" 5 days ago.
+    repo = repo_with_history(tmp_path, timedelta(days=10), 'QA = "2d"')
+
+    def ci(release: str, age: timedelta) -> None:
+        moved = invoke(
+            "--repo", repo, "promote", "xpro", "CI", release, "--force", "--no-commit"
+        )
+        assert moved.exit_code == 0, moved.output
+        commit_all(repo, f"xpro CI to {release}", age)
+
+    ci("master", timedelta(days=9))
+    git(repo, "branch", "work")
+    ci("ulmo", timedelta(days=1))
+    git(repo, "checkout", "-q", "work")
+    ci("ulmo", timedelta(days=5))
+    here = invoke("--repo", repo, "promote", "xpro", "QA", "--dry-run")
+    assert here.exit_code == 0, here.output
+    there = invoke(
+        "--repo", repo, "promote", "xpro", "QA", "--base", "main", "--dry-run"
+    )
+    assert there.exit_code == 1, there.output
+    assert "refused: ulmo has run on xpro CI only since " in there.stderr
+    assert "QA needs 2d there" in there.stderr

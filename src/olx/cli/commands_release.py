@@ -58,8 +58,14 @@ def promote(
     from olx.ops.promote import promote as plan
     from olx.repo.policy import soak_policy
 
+    # Soak time is measured on the history of the commit the write plans against.
     return lambda ws: plan(
-        ws, deployment, stage, release, force, soak_policy(ctx.obj.target())
+        ws,
+        deployment,
+        stage,
+        release,
+        force,
+        soak_policy(ctx.obj.target(), at=ws.revision),
     )
 
 
@@ -91,7 +97,9 @@ def rollback(
     from olx.ops.rollback import rollback as plan
     from olx.repo.stagelog import history_log
 
-    return lambda ws: plan(ws, deployment, stage, history_log(ctx.obj.target()), force)
+    return lambda ws: plan(
+        ws, deployment, stage, history_log(ctx.obj.target(), ws.revision), force
+    )
 
 
 @app.command("add-release")

@@ -39,6 +39,9 @@ class Workspace:
     types_src: str
     matrix_src: str
     _model: Matrix | None = None
+    # The commit the texts were read from (``--base REF``), None for the work tree's:
+    # what a step asks of the history (rollback, soak time) is asked at that commit.
+    revision: str | None = None
 
     @property
     def model(self) -> Matrix:
@@ -62,6 +65,7 @@ class Workspace:
             change.new_types,
             change.new_matrix,
             change.new_model,
+            self.revision,
         )
 
 

@@ -3,7 +3,7 @@
 Builds the :class:`olx.ops.soak.SoakPolicy` of a target from ``[tool.olx.soak]`` in its
 ``pyproject.toml``; the git history is walked (:mod:`olx.repo.timeline`) only when a
 promotion needs to know since when a release has run on a stage, and once per command
-and HEAD (:func:`olx.repo.stagelog.timeline`).
+and commit (:func:`olx.repo.stagelog.timeline`).
 """
 
 from __future__ import annotations
@@ -23,8 +23,12 @@ def clock() -> datetime:
     return datetime.now(UTC)
 
 
-def soak_policy(target: Target, now: datetime | None = None) -> SoakPolicy | None:
-    """The target's soak policy, or None when it sets no soak times."""
+def soak_policy(
+    target: Target, now: datetime | None = None, at: str | None = None
+) -> SoakPolicy | None:
+    """The target's soak policy, or None when it sets no soak times; since when a
+    release has run is read from the history up to the commit ``at`` (``--base``'s),
+    else HEAD."""
     table = soak_table(target.root)
     if table is None:
         return None
@@ -35,9 +39,9 @@ def soak_policy(target: Target, now: datetime | None = None) -> SoakPolicy | Non
         return None
 
     def timeline() -> Timeline:
-        from olx.repo.stagelog import timeline as at_head
+        from olx.repo.stagelog import timeline as stage_timeline
 
-        return at_head(target)
+        return stage_timeline(target, at)
 
     def since(deployment: str, stage: str, release: str) -> datetime | None:
         from olx.repo.timeline import since_when

@@ -42,10 +42,14 @@ GIT_LOG: tuple[str, ...] = ("log", "--first-parent", "--reverse", "--raw")
 GIT_LOG += ("--no-abbrev", "--no-renames", "-z")
 
 
-def git_log(root: Path, paths: tuple[str, ...]) -> list[Commit]:
-    """The commits that touched ``paths``, oldest first along the first-parent line
-    (a merge counts where it lands, with its changes against the first parent)."""
-    proc = gitrun.run(root, *GIT_LOG, "--format=%x01%H%x00%ct%x00%an", "--", *paths)
+def git_log(root: Path, paths: tuple[str, ...], at: str | None = None) -> list[Commit]:
+    """The commits up to ``at`` (a commit id; None: HEAD) that touched ``paths``,
+    oldest first along the first-parent line (a merge counts where it lands, with its
+    changes against the first parent)."""
+    start = [] if at is None else ["--end-of-options", at]
+    proc = gitrun.run(
+        root, *GIT_LOG, "--format=%x01%H%x00%ct%x00%an", *start, "--", *paths
+    )
     if not proc.ok:
         if b"does not have any commits" in proc.stderr:
             raise GitStateError(

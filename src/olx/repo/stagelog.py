@@ -1,6 +1,7 @@
-"""The stage history at HEAD, for rollback, status and the soak-time guard.
+"""The stage history at HEAD (or at ``--base``'s commit), for rollback, status and the
+soak-time guard.
 
-The timeline (:mod:`olx.repo.timeline`) is read once per process and HEAD: every step
+The timeline (:mod:`olx.repo.timeline`) is read once per process and commit: every step
 of a plan asks the same history (the lock is held, HEAD does not move until the
 commit), and a later command in the same process (a test, say) after a new commit
 reads it again. :class:`HistoryLog` answers the questions of
@@ -42,13 +43,14 @@ def head(root: Path) -> str | None:
     return out.strip() if out else None
 
 
-def timeline(target: Target) -> Timeline:
-    """The stage timeline of the target's history up to HEAD; empty without one."""
+def timeline(target: Target, at: str | None = None) -> Timeline:
+    """The stage timeline of the target's history up to the commit ``at`` (``--base``'s:
+    the one the write plans against), else HEAD; empty without one."""
     return _timeline(
         target.root,
         target.rel(target.matrix),
         target.rel(target.types),
-        head(target.root),
+        at or head(target.root),
     )
 
 
@@ -57,7 +59,7 @@ def _timeline(root: Path, matrix_rel: str, types_rel: str, at: str | None) -> Ti
     if at is None:
         return Timeline()
     try:
-        return read_timeline(root, matrix_rel, types_rel)
+        return read_timeline(root, matrix_rel, types_rel, at=at)
     except InputError:
         # No history to read (no git, say): every stage runs its release from now.
         return Timeline()
@@ -119,5 +121,6 @@ class HistoryLog:
         return None
 
 
-def history_log(target: Target) -> HistoryLog:
-    return HistoryLog(target.root, timeline(target))
+def history_log(target: Target, at: str | None = None) -> HistoryLog:
+    """The stage history of the target up to the commit ``at`` (None: HEAD)."""
+    return HistoryLog(target.root, timeline(target, at))

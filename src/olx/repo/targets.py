@@ -254,5 +254,11 @@ def workspace_at(target: Target, commit: str) -> Workspace:
             raise ShapeError(rel, None, f"not UTF-8 ({exc.reason})") from None
     types_src, matrix_src = texts
     return Workspace(
-        target.types, target.matrix, shown[0], shown[1], types_src, matrix_src
+        target.types,
+        target.matrix,
+        shown[0],
+        shown[1],
+        types_src,
+        matrix_src,
+        revision=commit,
     )

@@ -425,16 +425,18 @@ def read_timeline(
     types_rel: str,
     since: datetime | None = None,
     progress: Progress | None = None,
+    at: str | None = None,
 ) -> Timeline:
     """Walk the history of ``matrix_rel`` and ``types_rel`` (paths relative to the
     repository ``root``) and return its :class:`Timeline`, restricted to changes at or
-    after ``since`` when given (the whole-history fields stay whole).
+    after ``since`` when given (the whole-history fields stay whole), up to the commit
+    ``at`` (None: HEAD).
 
     ``progress(done, total)`` is called as revisions are read. Not a git repository, no
     commits, no git: :class:`~olx.errors.GitStateError`. One ``git log`` and one ``git cat-file``
     process, whatever the length of the history; each distinct blob is read once.
     """
-    commits = git_log(root, (types_rel, matrix_rel))
+    commits = git_log(root, (types_rel, matrix_rel), at)
     # Per commit and file: an object id or ``commit:path`` to read, a known id, or None
     # (not there); the requests go to git in the order the walk takes the answers.
     plan: list[list[tuple[str | None, bool]]] = []
