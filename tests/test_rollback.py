@@ -99,6 +99,24 @@ def test_a_git_revert_counts_as_the_rollback(day: Dated) -> None:
     assert f"(it undid {promoted[:10]})" in result.stdout
 
 
+def test_a_revert_of_a_rollback_re_applies_and_a_rollback_undoes_it_again(
+    day: Dated,
+) -> None:
+    day.olx("promote", "xpro", "QA", "--branch", "day")  # teak → ulmo
+    day.olx("rollback", "xpro", "QA", "--branch", "day")  # ulmo → teak
+    rolled_back = day.head().hexsha
+    day.git("revert", "--no-edit", rolled_back)  # teak → ulmo again: a re-apply
+    reapplied = day.head().hexsha
+    assert day.stages("xpro")["QA"] == "ulmo"
+    result = day.olx("rollback", "xpro", "QA", "--branch", "day")
+    assert f"xpro QA: ulmo → teak (rollback of {reapplied[:10]})" in result.stdout
+    assert day.stages("xpro")["QA"] == "teak"
+    assert day.head().message.splitlines()[-1] == f"Rollback-Of: {reapplied}"
+    # And that rollback is one: run again, nothing to do.
+    again = day.olx("rollback", "xpro", "QA", "--branch", "day")
+    assert "already rolled back to teak" in again.stdout
+
+
 def test_with_base_the_history_is_read_at_ref(day: Dated) -> None:
     # On the branch "day", xpro QA moved to ulmo; main still has teak, put there by
     # the first commit only: at main there is no earlier release to go back to.

@@ -93,11 +93,14 @@ class HistoryLog:
             last.date,
             last.from_release,
             last.to_release,
-            self._undoes(last, changes[:-1]),
+            self._undoes(changes, len(changes) - 1),
         )
 
-    def _undoes(self, last: StageChange, earlier: list[StageChange]) -> str | None:
-        """The commit ``last`` undid for its stage, as its message says, else None."""
+    def _undoes(self, changes: list[StageChange], index: int) -> str | None:
+        """The commit ``changes[index]`` undid for its stage, as its message says,
+        else None. A change that undid an undo (a revert of a rollback) re-applies
+        what the undo took back: it undoes nothing."""
+        last, earlier = changes[index], changes[:index]
         message = _git(self.root, "log", "-1", "--format=%B", last.commit) or ""
         named: list[str] = [a or b for a, b in UNDONE.findall(message)]
         if not named:
@@ -108,9 +111,17 @@ class HistoryLog:
             if c.from_release == last.to_release and c.to_release == last.from_release
         ]
         for sha in named:
-            found = next((c for c in reverse if c.commit.startswith(sha.lower())), None)
+            found = next(
+                (
+                    i
+                    for i, c in enumerate(earlier)
+                    if c in reverse and c.commit.startswith(sha.lower())
+                ),
+                None,
+            )
             if found is not None:
-                return found.commit
+                redo = self._undoes(changes, found) is not None
+                return None if redo else earlier[found].commit
         # A commit off the first-parent line (inside a merged branch) is not in the
         # timeline: it counts when the stage's change before this one is the reverse.
         known = {c.commit for c in self.timeline.changes}
