@@ -353,6 +353,21 @@ def test_a_bad_verify_table_is_an_input_error(example_repo: Path):
     assert "[tool.olx.verify] ttl = 'soon' is not a duration" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("key", "value"), [("timeout", "99999999999d"), ("ttl", "4000d"), ("timeout", 1e12)]
+)
+def test_a_huge_timeout_or_ttl_is_an_input_error_naming_it(
+    example_repo: Path, key: str, value: object, upstreams: Upstreams
+):
+    shown = f'"{value}"' if isinstance(value, str) else repr(value)
+    write_pyproject(example_repo, f"[tool.olx.verify]\n{key} = {shown}\n")
+    result = verify(example_repo, "xpro:QA", "--refresh")
+    assert result.exit_code == 2, result.output
+    assert f"[tool.olx.verify] {key} = {value!r} is longer than 3650d" in (
+        result.stderr
+    )
+
+
 def test_a_component_olx_cannot_resolve_is_not_checked_and_never_guessed(
     example_repo: Path, upstreams: Upstreams
 ):

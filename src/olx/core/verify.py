@@ -28,6 +28,9 @@ DEFAULT_TTL = 600.0
 DURATION = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([smhd]?)\s*\Z")
 SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 KEYS = ("skip", "timeout", "ttl", "on-write")
+# The longest timeout or cache lifetime (ten years, as for soak times): longer ones
+# overflow the clocks they are added to.
+LONGEST_SECONDS = 3650 * 86400
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,8 @@ class VerifyConfig:
 
 
 def parse_duration(value: object, what: str) -> float:
-    """``"10m"``, ``"30s"``, ``"1h"``, ``"2d"`` or a number of seconds → seconds."""
+    """``"10m"``, ``"30s"``, ``"1h"``, ``"2d"`` or a number of seconds → seconds; at
+    most ten years."""
     if isinstance(value, bool):
         match = None
     elif isinstance(value, int | float):
@@ -54,7 +58,13 @@ def parse_duration(value: object, what: str) -> float:
             f"{what} = {value!r} is not a duration",
             'write a number of seconds or a string such as "30s", "10m", "1h", "2d"',
         )
-    return float(match.group(1)) * SECONDS[match.group(2)]
+    seconds = float(match.group(1)) * SECONDS[match.group(2)]
+    if seconds > LONGEST_SECONDS:
+        raise ConfigError(
+            f"{what} = {value!r} is longer than {LONGEST_SECONDS // 86400}d (ten years)",
+            'write a duration such as "30s", "10m", "1h", "2d"',
+        )
+    return seconds
 
 
 def parse_config(table: object, where: str) -> VerifyConfig:
