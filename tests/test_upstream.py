@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from conftest import invoke
 from upstream_support import Upstreams
 
@@ -78,3 +79,21 @@ def test_upstream_of_an_unreadable_repository_exits_1(
     assert result.exit_code == 1
     assert "cannot read https://github.com/no/such: fatal:" in result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "repository", ["-x", "--upload-pack=touch pwned", "/srv/git/edx-platform",
+                   "ext::sh -c touch% pwned", "file:///srv/git/edx-platform", ""]
+)  # fmt: skip
+def test_a_repository_olx_does_not_read_is_a_bad_value(
+    example_repo: Path, repository: str, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("PATH", "/nonexistent")  # refused before git runs
+    result = invoke(
+        "--repo", example_repo, "--json", "upstream", "--repository", repository
+    )
+    assert result.exit_code == 2, result.output
+    error = json.loads(result.stdout)
+    assert error["kind"] == "bad-value"
+    assert error["error"] == f"invalid --repository {repository!r}"
+    assert "https://" in error["hint"]

@@ -173,6 +173,10 @@ def upstream(
                 "pass --repository URL",
             )
         repository = platform.repository
+    else:
+        from olx.repo.remote import check_readable
+
+        check_readable(repository, "--repository")
     config = repo_upstream.verify_config(target)
     answer = repo_upstream.answers(target, [repository], config, refresh=refresh)[
         repository

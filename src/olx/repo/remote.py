@@ -28,6 +28,7 @@ from pathlib import Path
 from olx import gitrun
 from olx.core.refs import Refs, parse_ls_remote
 from olx.edit.fileio import common_git_dir, write_text_atomically
+from olx.errors import BadValueError
 
 MAX_WORKERS = 16
 CACHE_DIR = "olx-refs"
@@ -48,19 +49,29 @@ class Unreachable:
 Answer = Refs | Unreachable
 
 
+READABLE = "https://, http://, ssh://, git:// or user@host:path"
+
+
 def readable_url(origin: str) -> bool:
     """Whether olx passes ``origin`` to git (see :data:`_URL`)."""
     return bool(_URL.match(origin)) and not origin.startswith("-")
+
+
+def check_readable(origin: str, what: str) -> str:
+    """``origin`` as typed by a user (``--repository``): a URL olx reads, else a bad
+    value (exit 2) before anything runs."""
+    if not readable_url(origin):
+        raise BadValueError(
+            f"invalid {what} {origin!r}", f"name a repository URL: {READABLE}"
+        )
+    return origin
 
 
 def ls_remote(origin: str, timeout: float) -> Answer:
     """The refs of ``origin``, or why they could not be read (never raises for a
     failing, slow or missing git)."""
     if not readable_url(origin):
-        return Unreachable(
-            "not a repository URL olx reads (https://, http://, ssh://, git:// or "
-            "user@host:path)"
-        )
+        return Unreachable(f"not a repository URL olx reads ({READABLE})")
     try:
         # Its own process group, and no terminal to ask on.
         proc = gitrun.run(
