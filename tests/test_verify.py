@@ -324,6 +324,26 @@ def test_release_selection_includes_a_list_no_stage_runs(
     assert "mitx (no stage)" in text
 
 
+def test_grouped_missing_names_the_application_whatever_the_stage():
+    from olx.core.verify import grouped_missing
+
+    def item(deployment: str, stage: str) -> dict[str, object]:
+        return {
+            "deployment": deployment, "stage": stage, "application": "authoring",
+            "origin": "https://github.com/openedx/frontend-app-authoring",
+            "branch": "release/verawood", "source": "types.py:9",
+            "closest": ["release/ulmo"],
+        }  # fmt: skip
+
+    assert grouped_missing(
+        [item("xpro", ""), item("mitx", ""), item("mitx", "QA")]
+    ) == [
+        "authoring: release/verawood is not in "
+        "https://github.com/openedx/frontend-app-authoring (from types.py:9; closest: "
+        "release/ulmo) for xpro (no stage), mitx (no stage), mitx QA"
+    ]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

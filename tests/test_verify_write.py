@@ -158,6 +158,9 @@ def test_a_new_block_no_stage_runs_yet_is_checked(
         result.stderr
     )
     assert "for xpro (no stage)" in result.stderr
+    # Each missing branch's line starts with its application.
+    assert "| stage) " not in result.stderr
+    assert "| authoring: release/verawood is not in " in result.stderr
     assert state(example_repo) == before
 
 

@@ -382,14 +382,22 @@ def judge(checks: Checks, answers: Mapping[str, Refs | str]) -> Report:
 def describe_missing(item: Mapping[str, Any]) -> str:
     """``mitx CI edx-platform: release/teak.master is not in ORIGIN (from PATH:LINE;
     closest: release/teak)``."""
-    where = (
-        f"{item['deployment']} {item['stage'] or '(no stage)'} {item['application']}"
-    )
+    return f"{_stage_of(item)} {_what_is_missing(item)}"
+
+
+def _stage_of(item: Mapping[str, Any]) -> str:
+    """``mitx CI``, or ``mitx (no stage)`` for a list no stage runs."""
+    return f"{item['deployment']} {item['stage'] or '(no stage)'}"
+
+
+def _what_is_missing(item: Mapping[str, Any]) -> str:
+    """``edx-platform: release/teak.master is not in ORIGIN (from PATH:LINE; closest:
+    release/teak)``."""
     extra = [f"from {item['source']}"] if item["source"] else []
     if item["closest"]:
         extra.append(f"closest: {', '.join(item['closest'])}")
     tail = f" ({'; '.join(extra)})" if extra else ""
-    return f"{where}: {item['branch']} is not in {item['origin']}{tail}"
+    return f"{item['application']}: {item['branch']} is not in {item['origin']}{tail}"
 
 
 def grouped_missing(missing: list[dict[str, Any]]) -> list[str]:
@@ -402,12 +410,8 @@ def grouped_missing(missing: list[dict[str, Any]]) -> list[str]:
         groups.setdefault(key, []).append(item)
     lines = []
     for items in groups.values():
-        first = items[0]
-        text = describe_missing(first).split(" ", 2)[2]  # without "DEP STAGE "
-        where = ", ".join(
-            f"{i['deployment']} {i['stage'] or '(no stage)'}" for i in items
-        )
-        lines.append(f"{text} for {where}")
+        where = ", ".join(_stage_of(i) for i in items)
+        lines.append(f"{_what_is_missing(items[0])} for {where}")
     return lines
 
 
