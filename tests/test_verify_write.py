@@ -216,6 +216,19 @@ def test_the_refs_are_read_before_the_lock(
     assert calls(ls_remote_log) == ORIGINS
 
 
+def test_a_branch_the_cache_lacks_is_confirmed_upstream_before_a_write_refuses(
+    example_repo: Path, upstreams: Upstreams
+):
+    """The write's refs are read before the lock exactly as verify (and --dry-run)
+    reads them: a branch missing from cached refs is looked for upstream again."""
+    assert verify_json(example_repo, "xpro:CI")[0] == 0  # the cache holds forum's refs
+    upstreams.set("openedx/forum", [*EXAMPLE_UPSTREAM["openedx/forum"], "release/new2"])
+    args = ["override", "ulmo", "xpro", "forum", "--branch", "release/new2", "--verify"]
+    written = invoke("--repo", example_repo, *args, "--no-commit")
+    assert written.exit_code == 0, written.output
+    assert "1 found" in written.stdout
+
+
 RUNBOOK = """\
 clone-release ulmo verawood --deployment xpro
 override verawood xpro edx-platform --branch release/ulmo

@@ -122,11 +122,12 @@ def prefetch(
 ) -> None:
     """Read (into ``known``) the refs that the change from ``before`` to ``after``
     will need: done before a write takes the lock, so that a slow origin never holds
-    another olx writer back."""
+    another olx writer back. Read as :func:`judged` reads them (the one path): a
+    branch the cached refs lack is confirmed by reading its origin again, which the
+    guard under the lock, finding every origin known, could no longer do."""
     if after is None:
         return
-    checks = changed(before, after, config.skip)
-    answers(target, checks.origins, config, known=known)
+    judged(target, changed(before, after, config.skip), config, known=known)
 
 
 def guard(
