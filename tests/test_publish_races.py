@@ -102,3 +102,44 @@ def test_a_commit_refused_for_a_file_changed_meanwhile_keeps_it_and_the_checkout
     assert run(example_repo, "rev-parse", "--abbrev-ref", "HEAD") == "main"
     assert "olx/" not in run(example_repo, "branch", "--list")
     assert not (example_repo / ".git" / "olx-journal.json").exists()
+
+
+def test_the_lock_is_released_before_the_push(example_repo: Path, tmp_path: Path):
+    """A push (and a pull request) may take minutes: another olx write must not wait
+    for it. The remote's pre-receive hook holds the push until the test says so."""
+    import sys
+    import time
+
+    from olx.edit.fileio import repo_lock
+
+    bare = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    run(example_repo, "remote", "add", "origin", str(bare))
+    started, release = tmp_path / "push-started", tmp_path / "push-may-go-on"
+    hook = bare / "hooks" / "pre-receive"
+    hook.write_text(
+        f"#!/bin/sh\ntouch {started}\nwhile [ ! -f {release} ]; do sleep 0.02; done\n",
+        encoding="utf-8",
+    )
+    hook.chmod(0o755)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "olx", "--repo", str(example_repo), "promote", "xpro",
+         "QA", "--push"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not started.exists() and proc.poll() is None:
+            assert time.monotonic() < deadline, "the push never started"
+            time.sleep(0.02)
+        assert proc.poll() is None, proc.communicate()
+        # The commit is made and checked; the push is under way: the lock is free.
+        with repo_lock(example_repo, wait=0):
+            pass
+    finally:
+        release.touch()
+        _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert run(bare, "rev-parse", "olx/promote-xpro-qa-ulmo") == run(
+        example_repo, "rev-parse", "HEAD"
+    )

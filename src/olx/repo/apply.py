@@ -34,6 +34,7 @@ from olx.repo.targets import (
 
 if TYPE_CHECKING:
     from olx.core.verify import Report
+    from olx.repo.publish import PullRequest
 
 
 class Mode(enum.Enum):
@@ -125,8 +126,9 @@ def execute(
 ) -> Outcome:
     """Plan against the files as they are and apply the result in the chosen mode.
 
-    The repository lock is held from the read to the commit, so two olx processes never
-    interleave and no change is lost. A dry run only reads (the files are replaced by
+    The repository lock is held from the read to the commit and its check, so two olx
+    processes never interleave and no change is lost; a push and a pull request
+    happen after it is released. A dry run only reads (the files are replaced by
     rename, so a reader never sees half a write) and takes no lock.
 
     ``verify`` (None: as ``[tool.olx.verify] on-write`` says) checks upstream what the
@@ -178,15 +180,20 @@ def execute(
         if config is not None and change.changed:
             verified, change = _guard(ws, change, target, config, force, known)
         outcome = Outcome(change, mode, verified=verified)
+        unpublished = None
         if change.changed and mode is Mode.NO_COMMIT:
             with journal.recorded(
                 target.root, journal.Journal.of(mode.value, change.edits)
             ):
                 write_edits(change.edits)
         elif change.changed and mode is Mode.COMMIT:
-            outcome = _commit(
+            outcome, unpublished = _commit(
                 target, ws, outcome, branch, message, command_line, publish, base
             )
+    # The commit is made and checked: the lock is released before the network (a
+    # push, a pull request: minutes, maybe), so that no other olx write waits for it.
+    if unpublished is not None:
+        outcome = _publish(target, outcome, unpublished)
     if change.follow_up_word:
         words = [change.follow_up_word, *change.follow_up_more]
         lines = [line for word in words for line in follow_up(target, change, word)]
@@ -230,10 +237,11 @@ def _commit(
     command_line: str,
     publish: Publish,
     base: str | None,
-) -> Outcome:
+) -> tuple[Outcome, _Unpublished | None]:
     """Commit the outcome's change (on a new branch from ``base``, ``--base``'s
-    commit as read before the plan, when given), then push it and open its pull
-    request when asked; the outcome, with what was done."""
+    commit as read before the plan, when given); the outcome, with what was done,
+    and what is left to publish (``--push``/``--pr``: after the lock, by
+    :func:`_publish`)."""
     change = outcome.change
     from olx.repo import gitops  # GitPython only where it is used
     from olx.repo import publish as pub
@@ -265,11 +273,9 @@ def _commit(
             )
         outcome = dataclasses.replace(outcome, branch=done.branch, commit=done.commit)
         if remote is None:
-            return outcome
-        pub.push(repo, remote, done.branch, done.commit)
-        outcome = dataclasses.replace(outcome, pushed=True, remote=remote)
+            return outcome, None
         if pr_base is None:
-            return outcome
+            return outcome, _Unpublished(remote, Path(repo.git_dir), None)
         from olx.core.impact import stage_impact
         from olx.repo.messages import is_diff_line, subject_for, what_changed
 
@@ -287,8 +293,32 @@ def _commit(
                 command_line,
             ),
         )
-        url = pub.open_pull_request(target.root, Path(repo.git_dir), request)
-        return dataclasses.replace(outcome, pull_request=url)
+        return outcome, _Unpublished(remote, Path(repo.git_dir), request)
+
+
+@dataclass(frozen=True)
+class _Unpublished:
+    """A commit made under the lock, to push (and open a pull request for) after it."""
+
+    remote: str
+    git_dir: Path
+    request: PullRequest | None  # None: --push only
+
+
+def _publish(target: Target, outcome: Outcome, todo: _Unpublished) -> Outcome:
+    """Push the outcome's commit, then open its pull request when asked; the outcome
+    with what was done. A failure keeps the local commit (:class:`PushError`)."""
+    from olx.repo import gitops
+    from olx.repo import publish as pub
+
+    assert outcome.branch is not None and outcome.commit is not None
+    with gitops.failures_as_git_state(), gitops.open_repo(target.root) as repo:
+        pub.push(repo, todo.remote, outcome.branch, outcome.commit)
+    outcome = dataclasses.replace(outcome, pushed=True, remote=todo.remote)
+    if todo.request is None:
+        return outcome
+    url = pub.open_pull_request(target.root, todo.git_dir, todo.request)
+    return dataclasses.replace(outcome, pull_request=url)
 
 
 def _verify_lines(report: Report | None) -> list[str] | None:
