@@ -28,6 +28,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -180,19 +181,57 @@ def _popen(
         ) from None
 
 
+class Started:
+    """The gits started for one caller, from any thread (``git ls-remote`` of many
+    origins from worker threads): :meth:`kill_all` ends every one still running, with
+    its process group, at once, and any started after it is killed as it starts. On
+    an interrupt of the main thread, gits that workers wait for would otherwise run
+    on until their timeout."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: dict[subprocess.Popen[bytes], bool] = {}  # → its own group
+        self._stopped = False
+
+    def add(self, proc: subprocess.Popen[bytes], group: bool) -> bool:
+        """Count ``proc`` in; False once :meth:`kill_all` has run (kill it)."""
+        with self._lock:
+            if not self._stopped:
+                self._running[proc] = group
+            return not self._stopped
+
+    def discard(self, proc: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._running.pop(proc, None)
+
+    def kill_all(self) -> None:
+        """Kill every git still running (each :func:`run` then reaps its own)."""
+        with self._lock:
+            self._stopped = True
+            running = list(self._running.items())
+        for proc, group in running:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                if group:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                else:
+                    proc.kill()
+
+
 def run(
     cwd: Where,
     *args: str,
     input: bytes | None = None,
     timeout: float | None = None,
     new_session: bool = False,
+    started: Started | None = None,
 ) -> Result:
     """Run ``git ARGS`` in ``cwd`` to its end; its :class:`Result`, whatever its exit
     status (:meth:`Result.check` requires success).
 
     :class:`GitError` when git cannot start, or gives no answer within ``timeout``
     seconds (it is killed: with ``new_session``, git runs in a process group of its
-    own, without a terminal, and the whole group is killed).
+    own, without a terminal, and the whole group is killed), or when ``started`` (the
+    gits of the caller, which it may kill all at once) has been killed.
     """
     proc = _popen(
         cwd,
@@ -201,6 +240,9 @@ def run(
         stderr=subprocess.PIPE,
         new_session=new_session,
     )
+    if started is not None and not started.add(proc, new_session):
+        _kill(proc, new_session)
+        raise GitError(_command(args), "interrupted", message="git was interrupted")
     try:
         out, err = proc.communicate(input, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -214,6 +256,9 @@ def run(
     except BaseException:
         _kill(proc, new_session)
         raise
+    finally:
+        if started is not None:
+            started.discard(proc)
     return Result(tuple(args), proc.returncode, out, err)
 
 

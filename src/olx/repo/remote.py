@@ -67,9 +67,11 @@ def check_readable(origin: str, what: str) -> str:
     return origin
 
 
-def ls_remote(origin: str, timeout: float) -> Answer:
+def ls_remote(
+    origin: str, timeout: float, started: gitrun.Started | None = None
+) -> Answer:
     """The refs of ``origin``, or why they could not be read (never raises for a
-    failing, slow or missing git)."""
+    failing, slow or missing git); its git counted in ``started``."""
     if not readable_url(origin):
         return Unreachable(f"not a repository URL olx reads ({READABLE})")
     try:
@@ -79,6 +81,7 @@ def ls_remote(origin: str, timeout: float) -> Answer:
             *("ls-remote", "--heads", "--tags", "--", origin),
             timeout=timeout,
             new_session=True,
+            started=started,
         )
     except gitrun.GitError as exc:  # no git, or no answer in time
         return Unreachable(exc.reason)
@@ -131,6 +134,22 @@ def store(root: Path, origin: str, refs: Refs, now: float) -> None:
 # --- many origins at once -------------------------------------------------------------
 
 
+def _read_concurrently(origins: list[str], timeout: float) -> list[Answer]:
+    """:func:`ls_remote` of each origin, up to :data:`MAX_WORKERS` at once. An
+    interrupt (Ctrl-C) kills every git started, at once, and goes on without waiting
+    for the workers (which then end promptly): olx exits now, not at the timeout."""
+    started = gitrun.Started()
+    pool = ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(origins)))
+    try:
+        answers = list(pool.map(lambda o: ls_remote(o, timeout, started), origins))
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        started.kill_all()
+        raise
+    pool.shutdown()
+    return answers
+
+
 def read_refs(
     root: Path,
     origins: Iterable[str],
@@ -156,9 +175,7 @@ def read_refs(
         else:
             to_read.append(origin)
     if to_read:
-        workers = min(MAX_WORKERS, len(to_read))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            answers = list(pool.map(lambda o: ls_remote(o, timeout), to_read))
+        answers = _read_concurrently(to_read, timeout)
         for origin, answer in zip(to_read, answers, strict=True):
             out[origin] = answer
             if isinstance(answer, Refs):
