@@ -3,13 +3,15 @@ characters, bodies wrapped at 72 except command lines, URLs and diff lines."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rewrite_support import ws_of
 
 from olx.core.wording import SUBJECT_ROOM, cut, fit, forms, join_clauses
-from olx.edit.change import Change
+from olx.edit.change import Change, FileEdit
 from olx.ops.entries import enable_app, override
 from olx.ops.promote import promote
 from olx.ops.summaries import override_summary
@@ -123,6 +125,39 @@ def test_every_generated_subject_fits_even_with_many_names():
     long = Change("x", [], "A summary " * 12, "", "")
     cut_subject = message_for(long, None, "olx x").splitlines()[0]
     assert len(cut_subject) <= 72 and cut_subject.endswith(" A summary A…")
+
+
+def _step(command: str, summary: str) -> Change:
+    """A step that changed something (it has an edit)."""
+    edit = FileEdit(Path("m.py"), "m.py", "a = 1\n", "a = 2\n")
+    return Change(command, [], summary, "", "", edits=[edit])
+
+
+def test_a_plan_subject_shortens_each_step_then_counts_the_commands():
+    from olx.ops.plan import subject
+
+    override_step = _step("override", "Override branch of forum for xpro, mitx in ulmo")
+    promote_step = _step("promote", "Promote ulmo to QA for xpro, mitx-staging")
+    # The reviewer's plan: both in full do not fit; each without where it applies does.
+    assert subject([override_step, promote_step]) == (
+        "Override branch of forum; promote ulmo to QA"
+    )
+    many = [
+        _step("promote", f"Promote ulmo to QA for deployment-number-{i}")
+        for i in range(3)
+    ] + [
+        _step("rollback", "Roll back Production of a-long-deployment-name to teak"),
+        _step("add-release", "Add release verawood (cloned from ulmo)"),
+    ]
+    assert subject(many) == (
+        "Promote ulmo to QA for deployment-number-0 and 4 more changes"
+    )
+    many[0] = _step("promote", "Promote ulmo to QA for a-deployment-with-a-long-name")
+    assert subject(many) == "Promote ulmo to QA and 4 more changes"
+    words = [_step(f"command-{i}", f"Word{i} " + "x" * 60) for i in range(30)]
+    said = subject(words)
+    assert len(said) <= SUBJECT_ROOM and said.startswith("30 changes: command 0, ")
+    assert said.endswith("…")
 
 
 # --- bodies ------------------------------------------------------------------------------

@@ -210,3 +210,29 @@ def test_steps_see_the_steps_before_them(example_repo: Path) -> None:
     shown = json.loads(invoke("--repo", example_repo, "--json", "show").stdout)
     xpro = next(d for d in shown["deployments"] if d["name"] == "xpro")
     assert xpro["stages"] == {"CI": "ulmo", "QA": "ulmo", "Production": "ulmo"}
+
+
+def test_a_plan_subject_says_what_changed_never_the_runbook_name(
+    example_repo: Path,
+) -> None:
+    def subject_of(text: str, branch: str) -> str:
+        runbook = write_runbook(example_repo, text, name="pv.txt")
+        result = invoke("--repo", example_repo, "plan", runbook, "--branch", branch)
+        assert result.exit_code == 0, result.output
+        with git.Repo(example_repo) as repo:
+            return repo.head.commit.message.splitlines()[0]
+
+    # The steps' own summaries do not fit, nor each without where it applies
+    # ("Promote the previous stage's release to QA …"): the first, and how many more.
+    first = subject_of(
+        "override ulmo xpro,mitx forum --branch release/new2\n"
+        "promote xpro,mitx-staging QA\n",
+        "first",
+    )
+    assert first == "config: Override branch of forum and 1 more change"
+    # Each step without where it applies fits.
+    second = subject_of(
+        "override ulmo xpro,mitx forum --branch release/new3\npromote mitx CI ulmo\n",
+        "second",
+    )
+    assert second == "config: Override branch of forum; promote ulmo to CI"

@@ -33,6 +33,7 @@ from strategies import NEW_APPS, NEW_RELEASES, matrices
 
 from olx.core.check import check
 from olx.core.reader import read_sources
+from olx.core.wording import SUBJECT_ROOM
 from olx.edit.change import Workspace
 from olx.errors import InternalError, OlxError, SafetyError
 from olx.ops.add_field import add_field
@@ -383,7 +384,7 @@ def test_a_refused_or_failed_command_leaves_the_bytes_unchanged(generated, data)
 def _plan_equals_steps(generated: Any, data: Any) -> None:
     ws = current = _ws(generated)
     steps = []
-    for line in range(1, data.draw(st.integers(1, 5), label="length") + 1):
+    for line in range(1, data.draw(st.integers(1, 8), label="length") + 1):
         cmd = _draw_valid(data, _model(current))
         try:
             change = cmd.run(current)
@@ -395,9 +396,14 @@ def _plan_equals_steps(generated: Any, data: Any) -> None:
             current = current.after(change)
     assume(steps)
     event(f"{len(steps)} steps")
-    planned = run_plan(ws, "rb", steps, "plan", ["rb"])
+    # The summary a plan is given names its runbook; its subject never does.
+    named = "Apply runbook release-day-runbook.txt"
+    planned = run_plan(ws, "rb", steps, named, ["rb"])
     assert (planned.new_types, planned.new_matrix) == _texts(current)
     assert planned.changed == (_texts(current) != _texts(ws))
+    if planned.changed:
+        assert len(planned.summary) <= SUBJECT_ROOM, planned.summary
+        assert "runbook" not in planned.summary, planned.summary
 
 
 @given(matrices(sound=True), st.data())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from typing import Any
 
 from olx.core.model import Matrix
 from olx.core.reader import read_sources
-from olx.core.wording import SUBJECT_ROOM, join_clauses
+from olx.core.wording import SUBJECT_ROOM, cut, join_clauses
 from olx.edit.change import Change, Workspace, combine, nothing_to_do
 from olx.errors import BadValueError, OlxError, SafetyError, UsageError
 
@@ -143,22 +144,54 @@ def run_plan(
             details=details,
             notes=[*details, "no step changes anything"],
         )
-    result = combine(ws, "plan", args, subject(changes, summary), changes)
+    result = combine(ws, "plan", args, subject(changes), changes)
     result = dataclasses.replace(result, details=details, steps=records)
     return dataclasses.replace(result, new_model=_verify_from_scratch(ws, result))
 
 
-def subject(changes: list[Change], fallback: str) -> str:
-    """What the plan changed, as one subject: the changing steps' own summaries
-    (``Roll back QA of xpro to teak; promote ulmo to CI for xpro``), else the first and
-    how many more, else ``fallback``."""
+def subject(changes: list[Change]) -> str:
+    """What the plan changed, as one subject within :data:`SUBJECT_ROOM`, in the
+    first of these forms that fits: the changing steps' own summaries (``Roll back QA
+    of xpro to teak; promote ulmo to CI for xpro``); each without where it applies
+    (``Override branch of forum; promote ulmo to QA``); the first in full or short and
+    how many more; how many changes of which commands (``5 changes: promote (3),
+    override, roll back``), cut at a word. Never the runbook's name: a subject says
+    what changed."""
     said = list(dict.fromkeys(c.summary for c in changes if c.changed))
-    whole = join_clauses(said)
-    if len(whole) <= SUBJECT_ROOM:
-        return whole
+    short = list(dict.fromkeys(without_where(s) for s in said))
     more = len(said) - 1
-    first = f"{said[0]} and {more} more change{'s' if more > 1 else ''}"
-    return first if len(first) <= SUBJECT_ROOM else fallback
+    others = f" and {more} more change{'s' if more > 1 else ''}"
+    for text in (
+        join_clauses(said),
+        join_clauses(short),
+        said[0] + others,
+        short[0] + others,
+    ):
+        if len(text) <= SUBJECT_ROOM:
+            return text
+    return cut(f"{len(said)} changes: {_tally(changes)}")
+
+
+_WHERE = re.compile(r" \(.*\)$| (?:for|in) .*$")
+
+
+def without_where(summary: str) -> str:
+    """A step's summary without where it applies: its ``for DEPLOYMENTS``, ``in
+    RELEASES`` and a closing parenthesis (``Override branch of forum for xpro in ulmo``
+    → ``Override branch of forum``; ``Add release verawood (cloned from ulmo)`` →
+    ``Add release verawood``). Names never hold a space, so the words are olx's own."""
+    return _WHERE.sub("", summary) or summary
+
+
+def _tally(changes: list[Change]) -> str:
+    """The commands of the changing steps, in order, each with how often it ran:
+    ``promote (3), override, roll back``."""
+    counts: dict[str, int] = {}
+    for change in changes:
+        if change.changed:
+            verb = "roll back" if change.command == "rollback" else change.command
+            counts[verb.replace("-", " ")] = counts.get(verb.replace("-", " "), 0) + 1
+    return ", ".join(f"{v} ({n})" if n > 1 else v for v, n in counts.items())
 
 
 def _verify_from_scratch(ws: Workspace, result: Change) -> Matrix:
