@@ -23,9 +23,8 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from olx import gitrun
 from olx.edit.fileio import (
     lock_path,
     olx_file,
@@ -33,6 +32,9 @@ from olx.edit.fileio import (
     write_text_atomically,
 )
 from olx.errors import BusyError, FileAccessError, GitStateError
+
+if TYPE_CHECKING:
+    from olx.gitrun import Result
 
 NAME = "olx-journal.json"
 
@@ -195,8 +197,16 @@ def _recover_files(journal: Journal) -> list[str]:
     return _put_back(journal)
 
 
+def _git(root: Path, *args: str) -> Result:
+    """git, run as olx runs it (:mod:`olx.gitrun`, loaded only when a journal is
+    there to recover: every command looks for one)."""
+    from olx import gitrun
+
+    return gitrun.run(root, *args)
+
+
 def _rev(root: Path, ref: str) -> str | None:
-    out = gitrun.run(root, "rev-parse", "--verify", "-q", ref)
+    out = _git(root, "rev-parse", "--verify", "-q", ref)
     return out.out.strip() or None if out.ok else None
 
 
@@ -208,16 +218,14 @@ def _committed(root: Path, journal: Journal) -> bool:
     tip = _rev(root, f"refs/heads/{journal.branch}")
     if tip is None or tip == journal.start or _rev(root, f"{tip}^") != journal.start:
         return False
-    paths = gitrun.run(root, "diff-tree", "--no-commit-id", "--name-only", "-r", tip)
+    paths = _git(root, "diff-tree", "--no-commit-id", "--name-only", "-r", tip)
     if set(paths.out.split()) - {item["shown"] for item in journal.files}:
         return False  # a hook put more into it: not the write's commit
     for item in journal.files:
         text = _current(item)
         if text is None or _sha(text) != item["new"]:
             return False
-        hashed = gitrun.run(
-            root, "hash-object", f"--path={item['shown']}", item["path"]
-        )
+        hashed = _git(root, "hash-object", f"--path={item['shown']}", item["path"])
         if not hashed.ok or hashed.out.strip() != _rev(root, f"{tip}:{item['shown']}"):
             return False
     return True
@@ -233,7 +241,7 @@ def _recover_commit(root: Path, journal: Journal) -> list[str]:
             index_lock.unlink()
     if _committed(root, journal):
         return [f"the interrupted write had committed on {journal.branch}"]
-    head = gitrun.run(root, "symbolic-ref", "-q", "--short", "HEAD").out.strip()
+    head = _git(root, "symbolic-ref", "-q", "--short", "HEAD").out.strip()
     if head not in (journal.original, journal.branch):
         raise GitStateError(
             f"an interrupted olx write left {NAME} in .git, and {head or 'HEAD'} is "
@@ -261,7 +269,7 @@ def _recover_commit(root: Path, journal: Journal) -> list[str]:
 
 def _must(root: Path, *args: str) -> None:
     """A git step of the undo; one that fails keeps the journal for the next olx."""
-    done = gitrun.run(root, *args)
+    done = _git(root, *args)
     if not done.ok:
         words = " ".join(a for a in args if a != "-q")
         raise GitStateError(
