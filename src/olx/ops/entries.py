@@ -28,7 +28,6 @@ from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_d
 from olx.edit.literals import flat
 from olx.errors import (
     BadValueError,
-    InputError,
     ShapeError,
     UnknownNameError,
     UsageError,
@@ -524,15 +523,15 @@ def disable_app(
 
 def _apps_or_gone(
     model: Matrix, text: str, gone_in: EntryGone | None
-) -> tuple[list[Application], dict[str, InputError]]:
+) -> tuple[list[Application], dict[str, UnknownNameError]]:
     """The applications named, and (when the history can say they are gone) the
     names that are in no Enum now, each with the error it would otherwise be."""
     chosen: list[Application] = []
-    unknown: dict[str, InputError] = {}
+    unknown: dict[str, UnknownNameError] = {}
     for name in names.split_list(text):
         try:
             app = names.application(model, name)
-        except InputError as exc:
+        except UnknownNameError as exc:
             if gone_in is None:
                 raise
             unknown[name] = exc
@@ -546,7 +545,7 @@ def _disable_in(
     plan: EntryPlan,
     target: EntryList,
     chosen: list[Application],
-    unknown: dict[str, InputError],
+    unknown: dict[str, UnknownNameError],
     gone_in: EntryGone | None,
 ) -> None:
     """Add the removal of the chosen entries of ``target`` to ``plan``."""
@@ -575,7 +574,7 @@ def _disable_in(
 
 
 def _gone(
-    value: str, target: EntryList, error: InputError, gone_in: EntryGone | None
+    value: str, target: EntryList, error: UnknownNameError, gone_in: EntryGone | None
 ) -> str:
     """The "already gone" note of an entry the history held; else ``error``."""
     where = gone_in(value, *target.key) if gone_in is not None else None

@@ -19,7 +19,7 @@ from olx.core.reader import parse
 from olx.edit.change import Change, Workspace, expected_of, finish, nothing_to_do
 from olx.edit.members import drop_at, edit_enum, find_member
 from olx.edit.splice import rewrite_statement
-from olx.errors import InputError, ShapeError
+from olx.errors import ShapeError, UnknownNameError
 from olx.ops.apps import ENUMS, with_applications
 from olx.ops.entry_edit import ListEdit, rewrite_entries
 
@@ -50,7 +50,7 @@ def remove_app(
     model = ws.model
     try:
         app = names.application(model, value)
-    except InputError as exc:
+    except UnknownNameError as exc:
         return _already_removed(ws, value, removed_in, exc)
     enum = ENUMS[app.type]
     doomed = _doomed(ws, app.value)
@@ -74,7 +74,7 @@ def _already_removed(
     ws: Workspace,
     value: str,
     removed_in: Callable[[str], str | None] | None,
-    error: InputError,
+    error: UnknownNameError,
 ) -> Change:
     """Nothing to do when the history of types.py held VALUE; else ``error``."""
     where = removed_in(value) if removed_in is not None else None
