@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from olx.core.model import (
     STAGES,
@@ -125,8 +125,7 @@ def _block_key_violations(matrix: Matrix) -> Iterator[Violation]:
             )
 
 
-@dataclass(frozen=True)
-class _Listed:
+class _Listed(NamedTuple):
     """One entry of ``ReleaseMap[release][deployment]`` and how messages name it."""
 
     block: ReleaseBlock

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from olx.core import names
@@ -47,14 +46,21 @@ from olx.ops.entry_edit import (
 from olx.ops.fields import FieldEdits, describe, differs
 from olx.ops.summaries import entries_summary, override_summary
 
+# Plain classes with slots, not dataclasses, here: a dataclass costs a code generation
+# at import, and every entry edit imports these.
 
-@dataclass(frozen=True)
+
 class EntryList:
     """One ``ReleaseMap[release][deployment]`` list of entries that a command edits."""
 
-    block: ReleaseBlock
-    deployment: str
-    entries: list[AppEntry]
+    __slots__ = ("block", "deployment", "entries")
+
+    def __init__(
+        self, block: ReleaseBlock, deployment: str, entries: list[AppEntry]
+    ) -> None:
+        self.block = block
+        self.deployment = deployment
+        self.entries = entries
 
     @property
     def key(self) -> tuple[str, str]:
@@ -65,16 +71,18 @@ class EntryList:
         return f"ReleaseMap[{self.block.release!r}][{self.deployment!r}]"
 
 
-@dataclass
 class EntryPlan:
     """A builder of what a command does to the entries: the list edits, the model the
     files must mean afterwards, and a line per edit (``details``) or per entry left as
     it is (``notes``)."""
 
-    expected: dict[str, Any]
-    lists: dict[tuple[str, str], ListEdit] = field(default_factory=dict)
-    details: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    __slots__ = ("details", "expected", "lists", "notes")
+
+    def __init__(self, expected: dict[str, Any]) -> None:
+        self.expected = expected
+        self.lists: dict[tuple[str, str], ListEdit] = {}
+        self.details: list[str] = []
+        self.notes: list[str] = []
 
     def edit(self, target: EntryList) -> ListEdit:
         """The edit of ``target``'s list (a new one on first use)."""
@@ -359,15 +367,25 @@ def _position(entries: list[dict[str, Any]], value: str) -> int:
     return len(apps)
 
 
-@dataclass(frozen=True)
 class _Enabling:
-    """What every new entry of one ``enable-app`` shares."""
+    """What every new entry of one ``enable-app`` shares; ``template`` gives the
+    style of a new entry in an empty list."""
 
-    ws: Workspace
-    edits: FieldEdits
-    pinned: Release | None
-    order: KeywordOrder
-    template: AppEntry | None  # the style of a new entry in an empty list
+    __slots__ = ("edits", "order", "pinned", "template", "ws")
+
+    def __init__(
+        self,
+        ws: Workspace,
+        edits: FieldEdits,
+        pinned: Release | None,
+        order: KeywordOrder,
+        template: AppEntry | None,
+    ) -> None:
+        self.ws = ws
+        self.edits = edits
+        self.pinned = pinned
+        self.order = order
+        self.template = template
 
 
 def enable_app(
