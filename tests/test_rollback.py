@@ -296,3 +296,8 @@ def test_several_deployments_each_go_back_to_their_own_release():
         "xpro QA: teak → ulmo (rollback of bbbbbbbbbb)",
     ]
     assert change.trailers == [f"Rollback-Of: {'a' * 40}", f"Rollback-Of: {'b' * 40}"]
+
+
+def test_force_s_help_names_every_guard_it_bypasses() -> None:
+    result = invoke("rollback", "--help", env={"COLUMNS": "200"})
+    assert "Bypass the guards (stage order, --verify)." in result.stdout

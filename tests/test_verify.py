@@ -146,6 +146,9 @@ def test_a_dead_origin_is_unreachable_in_one_line_and_the_rest_is_checked(
     text = verify(example_repo)
     assert text.exit_code == 1 and "Traceback" not in text.output
     assert "https://github.com/openedx/forum unreachable: fatal:" in text.stdout
+    assert ", 1 origin unreachable" in text.stdout
+    upstreams.remove("openedx/edx-platform")
+    assert ", 2 origins unreachable" in verify(example_repo, "--refresh").stdout
 
 
 def test_an_origin_olx_will_not_hand_to_git_is_unreachable(
@@ -350,6 +353,8 @@ def test_grouped_missing_names_the_application_whatever_the_stage():
         (["mitz"], "unknown deployment 'mitz'"),
         (["xpro:staging"], "unknown stage 'staging'"),
         (["xpro:"], "expected DEPLOYMENT or DEPLOYMENT:STAGE"),
+        ([":QA"], "expected DEPLOYMENT or DEPLOYMENT:STAGE, got ':QA' (hint: "),
+        ([","], "empty list ',' (hint: "),
         (["--release", "palm"], "unknown ReleaseMap block 'palm'"),
         (["xpro", "--changed-from", "HEAD"], "--changed-from/--pre-push"),
         (["--changed-to", "HEAD"], "--changed-to goes with --changed-from"),

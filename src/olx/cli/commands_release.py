@@ -89,7 +89,7 @@ def rollback(
         ),
     ],
     force: Annotated[
-        bool, typer.Option("--force", help="Bypass the stage-order guard.")
+        bool, typer.Option("--force", help="Bypass the guards (stage order, --verify).")
     ] = False,
 ) -> Plan:
     """Set STAGE of DEPLOYMENT back to the release it ran before its last change (from

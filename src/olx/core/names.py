@@ -50,7 +50,9 @@ def split_list(text: str) -> list[str]:
         if part and part not in out:
             out.append(part)
     if not out:
-        raise BadValueError(f"empty list {text!r}")
+        raise BadValueError(
+            f"empty list {text!r}", "give one name or more, comma separated: mitx,xpro"
+        )
     return out
 
 

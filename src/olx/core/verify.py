@@ -188,7 +188,7 @@ def select_units(
 
     for text in targets:
         dep_text, sep, stage_text = text.partition(":")
-        if sep and not stage_text.strip():
+        if sep and not (dep_text.strip() and stage_text.strip()):
             raise UsageError(
                 f"expected DEPLOYMENT or DEPLOYMENT:STAGE, got {text!r}",
                 "for example mitx, mitx:QA or mitx,xpro:qa,production",

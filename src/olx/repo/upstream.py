@@ -187,7 +187,8 @@ def summary(report: Report, *, write: bool = True) -> str:
     if report.missing:
         text += f", {len(report.missing)} missing"
     if report.unreachable:
-        text += f", {len(report.unreachable)} origin(s) unreachable"
+        count = len(report.unreachable)
+        text += f", {count} origin{'s' if count > 1 else ''} unreachable"
     if report.skipped:
         text += f"; skipped {', '.join(report.skipped)}"
     return text
