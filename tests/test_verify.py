@@ -371,6 +371,23 @@ def test_input_errors_exit_2_before_any_network(
     assert message in result.stderr
 
 
+def test_a_skip_that_names_no_application_is_an_input_error(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch
+):
+    write_pyproject(example_repo, '[tool.olx.verify]\nskip = ["xqueue", "forun"]\n')
+    monkeypatch.setenv("PATH", "/nonexistent")  # refused before any network
+    result = invoke("--repo", example_repo, "--json", "verify", "xpro")
+    assert result.exit_code == 2, result.output
+    error = json.loads(result.stdout)
+    assert error["kind"] == "config"
+    assert error["error"] == (
+        "[tool.olx.verify] skip names 'forun', which is no application"
+    )
+    assert error["hint"].startswith("did you mean 'forum'? ")
+    written = invoke("--repo", example_repo, "promote", "xpro", "QA", "--verify")
+    assert written.exit_code == 2 and "skip names 'forun'" in written.stderr
+
+
 def test_a_bad_verify_table_is_an_input_error(example_repo: Path):
     write_pyproject(example_repo, '[tool.olx.verify]\nttl = "soon"\n')
     result = verify(example_repo)

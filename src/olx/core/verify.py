@@ -233,6 +233,7 @@ def select(
     matrix: Matrix, targets: list[str], releases: list[str], skip: tuple[str, ...]
 ) -> Checks:
     """The checks of ``olx verify``'s selection (see :func:`select_units`)."""
+    refuse_unknown_skips(skip, matrix)
     units: list[Unit] = []
     for dep, label, release in select_units(matrix, targets, releases):
         if release is not None:  # a list no stage runs: ``label`` is its deployment
@@ -243,12 +244,35 @@ def select(
     return _checks(matrix, units, skip, lambda unit, comp: True)
 
 
+def refuse_unknown_skips(skip: tuple[str, ...], *matrices: Matrix) -> None:
+    """``[tool.olx.verify] skip`` names applications: a name that no application of
+    ``matrices`` has (as an Enum value or in an entry) is a configuration error, like
+    an unknown key: a typo would silently check what it meant to skip."""
+    known = {a.value for m in matrices for a in m.types.applications}
+    known |= {
+        str(e.application)
+        for m in matrices
+        for block in m.matrix.release_map
+        for dep in block.deployments
+        for e in dep.entries
+    }
+    for name in skip:
+        if name not in known:
+            close = names.closest(name, sorted(known))
+            hint = f"did you mean {close!r}? " if close else ""
+            raise ConfigError(
+                f"[tool.olx.verify] skip names {name!r}, which is no application",
+                f"{hint}skip takes application values, such as xqueue",
+            )
+
+
 def changed(before: Matrix | None, after: Matrix, skip: tuple[str, ...]) -> Checks:
     """The checks of what ``after`` makes or moves: per stage, the components whose
     (application, origin, branch) the same stage did not build in ``before``; per list
     of a ``ReleaseMap`` block that no stage runs, the entries whose resolved values
     are new in that list (a block just cloned, an override on a list no stage runs yet).
     ``before`` None (no earlier files): everything."""
+    refuse_unknown_skips(skip, *([before] if before is not None else []), after)
     units: list[Unit] = []
     for dep in after.matrix.deployments:
         units += [_stage_unit(after, dep, stage) for stage in _stages(dep)]
