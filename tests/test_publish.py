@@ -331,3 +331,28 @@ def test_the_pull_request_carries_what_verify_found(
         "https://github.com/openedx/frontend-app-learning"
     )
     assert "for xpro QA\n```" in verify
+
+
+def test_with_json_a_failed_push_or_pull_request_names_the_commit_kept(
+    example_repo: Path, remote: Path, gh: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    branch = "olx/promote-xpro-qa-ulmo"
+    monkeypatch.setenv("GH_FAIL", "gh: not authenticated")
+    result = invoke("--repo", example_repo, "--json", "promote", "xpro", "QA", "--pr")
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)
+    with git.Repo(example_repo) as repo:
+        made = repo.head.commit.hexsha
+    assert error["kind"] == "push"
+    assert (error["commit"], error["branch"], error["pushed"]) == (made, branch, True)
+    # A push refused: the commit is kept, not pushed.
+    run(example_repo, "remote", "set-url", "origin", str(remote.parent / "nowhere"))
+    refused = invoke(
+        "--repo", example_repo, "--json", "promote", "xpro", "Production", "--push"
+    )
+    assert refused.exit_code == 2
+    error = json.loads(refused.stdout)
+    with git.Repo(example_repo) as repo:
+        made = repo.head.commit.hexsha
+        current = repo.active_branch.name
+    assert (error["commit"], error["branch"], error["pushed"]) == (made, current, False)

@@ -58,6 +58,11 @@ class OlxError(Exception):
         if kind is not None:
             self.kind = kind
 
+    def json_fields(self) -> dict[str, object]:
+        """What the JSON error object holds besides SPEC.md's four keys (a failed
+        push: the commit kept)."""
+        return {}
+
     def with_context(self, prefix: str) -> Self:
         """The same error (same class, same attributes, same kind and exit code) with
         ``prefix`` before its message: a runbook step's error names its line and
@@ -142,9 +147,19 @@ class BusyError(InputError):
 
 
 class PushError(InputError):
-    """The commit is made; pushing it or opening its pull request failed."""
+    """The commit is made; pushing it or opening its pull request failed. The write
+    that made it says which commit, on which branch, and whether it was pushed (the
+    JSON error object carries them: :meth:`json_fields`)."""
 
     kind = "push"
+    commit: str | None = None
+    branch: str | None = None
+    pushed: bool = False
+
+    def json_fields(self) -> dict[str, object]:
+        if self.commit is None:
+            return {}
+        return {"commit": self.commit, "branch": self.branch, "pushed": self.pushed}
 
 
 class InternalError(OlxError):

@@ -210,6 +210,7 @@ def report_error(exc: OlxError, as_json: bool) -> None:
                 "hint": exc.hint,
                 "exit_code": exc.exit_code,
                 "kind": exc.kind,
+                **exc.json_fields(),
             }
         )
         return

@@ -18,6 +18,7 @@ from olx.edit.fileio import repo_lock, write_edits
 from olx.errors import (
     BadValueError,
     GitStateError,
+    PushError,
     UnknownNameError,
     UsageError,
 )
@@ -312,12 +313,21 @@ def _publish(target: Target, outcome: Outcome, todo: _Unpublished) -> Outcome:
     from olx.repo import publish as pub
 
     assert outcome.branch is not None and outcome.commit is not None
-    with gitops.failures_as_git_state(), gitops.open_repo(target.root) as repo:
-        pub.push(repo, todo.remote, outcome.branch, outcome.commit)
-    outcome = dataclasses.replace(outcome, pushed=True, remote=todo.remote)
-    if todo.request is None:
-        return outcome
-    url = pub.open_pull_request(target.root, todo.git_dir, todo.request)
+    try:
+        with gitops.failures_as_git_state(), gitops.open_repo(target.root) as repo:
+            pub.push(repo, todo.remote, outcome.branch, outcome.commit)
+        outcome = dataclasses.replace(outcome, pushed=True, remote=todo.remote)
+        if todo.request is None:
+            return outcome
+        url = pub.open_pull_request(target.root, todo.git_dir, todo.request)
+    except PushError as exc:
+        # The commit stays: say which (the JSON error object carries it).
+        exc.commit, exc.branch, exc.pushed = (
+            outcome.commit,
+            outcome.branch,
+            outcome.pushed,
+        )
+        raise
     return dataclasses.replace(outcome, pull_request=url)
 
 
