@@ -5,6 +5,8 @@ directory."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import subprocess
 import sys
@@ -58,6 +60,13 @@ def private_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
+def left_in(temp: Path) -> list[str]:
+    """What olx left in the temp directory: anything but the user's own (empty)
+    olx directory."""
+    mine = temp / f"olx-{os.geteuid()}"
+    return sorted(p.relative_to(temp).as_posix() for p in temp.rglob("*") if p != mine)
+
+
 @pytest.mark.parametrize(
     "words",
     [
@@ -75,8 +84,8 @@ def test_a_command_outside_git_leaves_nothing_in_the_temp_directory(
     target = plain_target(tmp_path / "plain")
     result = invoke("--repo", target, *words)
     assert result.exit_code in (0, 1), result.output
-    assert list(private_temp.iterdir()) == []
-    assert lock_path(target).parent == private_temp
+    assert left_in(private_temp) == []
+    assert lock_path(target).parent == private_temp / f"olx-{os.geteuid()}"
 
 
 def test_each_directory_outside_git_has_its_own_lock_and_journal(
@@ -103,7 +112,7 @@ def test_the_lock_outside_git_still_excludes_a_second_writer(
     assert not lock_path(target).exists()
     with repo_lock(target, wait=0):  # free again
         pass
-    assert list(private_temp.iterdir()) == []
+    assert left_in(private_temp) == []
 
 
 def test_the_removed_lock_never_lets_two_holders_in(
@@ -134,4 +143,79 @@ def test_the_removed_lock_never_lets_two_holders_in(
     for thread in threads:
         thread.join()
     assert overlaps == []
-    assert list(private_temp.iterdir()) == []
+    assert left_in(private_temp) == []
+
+
+def test_outside_git_the_lock_and_journal_are_in_a_directory_of_the_user_s_own(
+    tmp_path: Path, private_temp: Path
+) -> None:
+    import stat
+
+    target = plain_target(tmp_path / "plain")
+    result = invoke("--repo", target, "promote", "xpro", "QA", "--no-commit")
+    assert result.exit_code == 0, result.output
+    mine = private_temp / f"olx-{os.geteuid()}"
+    assert journal.path_of(target).parent == lock_path(target).parent == mine
+    info = mine.lstat()
+    assert stat.S_ISDIR(info.st_mode) and stat.S_IMODE(info.st_mode) == 0o700
+    assert info.st_uid == os.geteuid()
+
+
+@pytest.mark.parametrize("how", ["open to others", "a link", "another user's"])
+def test_a_private_directory_that_is_not_private_is_refused(
+    tmp_path: Path, private_temp: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    target = plain_target(tmp_path / "plain")
+    mine = private_temp / f"olx-{os.geteuid()}"
+    if how == "a link":
+        (tmp_path / "elsewhere").mkdir(mode=0o700)
+        mine.symlink_to(tmp_path / "elsewhere")
+    else:
+        mine.mkdir(mode=0o700)
+        if how == "open to others":
+            mine.chmod(0o777)
+        else:  # made by another user before this one's first olx
+            real = os.geteuid()
+            monkeypatch.setattr(os, "geteuid", lambda: real + 1)
+            mine = mine.rename(private_temp / f"olx-{real + 1}")
+    types, matrix = (target / EXAMPLE_TYPES), (target / EXAMPLE_MATRIX)
+    before = (types.read_bytes(), matrix.read_bytes())
+    result = invoke("--repo", target, "--json", "promote", "xpro", "QA", "--no-commit")
+    assert result.exit_code == 2, result.output
+    assert f"{mine} is not a private directory of yours" in result.stdout
+    assert (types.read_bytes(), matrix.read_bytes()) == before
+
+
+def test_a_journal_the_user_does_not_own_is_refused(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A journal names files and the texts to write into them: one written by
+    another user (in a shared repository) is never acted on."""
+    types, matrix = example_repo / EXAMPLE_TYPES, example_repo / EXAMPLE_MATRIX
+    # As if a write had left types.py new and the matrix old: the undo would write
+    # the journal's "old" text into types.py.
+    planted = journal.Journal(
+        "no-commit",
+        [
+            {
+                "path": str(types),
+                "shown": EXAMPLE_TYPES,
+                "old": "owned = True\n",
+                "new": journal._sha(types.read_text()),
+            },
+            {
+                "path": str(matrix),
+                "shown": EXAMPLE_MATRIX,
+                "old": matrix.read_text(),
+                "new": "x",
+            },
+        ],
+    )
+    journal.path_of(example_repo).write_text(json.dumps(dataclasses.asdict(planted)))
+    real = os.geteuid()
+    monkeypatch.setattr(os, "geteuid", lambda: real + 1)
+    before = types.read_bytes()
+    result = invoke("--repo", example_repo, "promote", "xpro", "QA", "--no-commit")
+    assert result.exit_code == 2, result.output
+    assert "belongs to another user" in result.stderr
+    assert types.read_bytes() == before

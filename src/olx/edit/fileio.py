@@ -43,17 +43,48 @@ def common_git_dir(root: Path) -> Path | None:
 def olx_file(root: Path, name: str) -> Path:
     """Where olx keeps its file ``name`` (the lock, the journal) for the target at
     ``root``: inside .git when there is one (never dirties the work tree, stays),
-    else in the temp directory under a name of that directory's own (removed when
-    done: see :func:`repo_lock`)."""
+    else in the user's private directory (:func:`private_dir`) under a name of that
+    target directory's own (removed when done: see :func:`repo_lock`)."""
     git_dir = _git_dir(root)
     if git_dir is not None:
         return git_dir / name
-    import tempfile
     import zlib  # (hashlib would load OpenSSL on every command outside git)
 
     where = str(root.resolve()).encode()
     digest = f"{zlib.crc32(where):08x}{zlib.adler32(where):08x}"
-    return Path(tempfile.gettempdir()) / f"olx-{digest}-{name}"
+    return private_dir() / f"olx-{digest}-{name}"
+
+
+def private_dir() -> Path:
+    """The user's own directory for olx's files outside git: ``olx-UID`` in the temp
+    directory, mode 0700, made on first use. Refused (:class:`FileAccessError`)
+    unless it is a directory (not a link) of this user's that no one else may enter:
+    a journal there says what to write into which files, and the temp directory is
+    shared with every user of the machine."""
+    import stat
+    import tempfile
+
+    uid = os.geteuid()
+    path = Path(tempfile.gettempdir()) / f"olx-{uid}"
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise FileAccessError(
+            f"cannot create olx's directory {path}: {exc.strerror}",
+            "olx keeps its lock and journal there outside git; set TMPDIR to a "
+            "directory you can write",
+        ) from None
+    info = os.lstat(path)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != uid or info.st_mode & 0o077:
+        raise FileAccessError(
+            f"{path} is not a private directory of yours (a directory you own, mode "
+            "0700), where olx keeps its lock and journal outside git",
+            "look at it, remove it (or set TMPDIR to a directory of your own), then "
+            "run olx again",
+        )
+    return path
 
 
 def lock_path(root: Path) -> Path:

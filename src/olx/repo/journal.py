@@ -129,6 +129,7 @@ def recover_if_needed(root: Path) -> list[str]:
 def recover(root: Path) -> list[str]:
     """Finish or undo the write a journal describes (the caller holds the lock)."""
     target = path_of(root)
+    _refuse_unless_own(target)
     try:
         data = json.loads(target.read_text(encoding="utf-8"))
         journal = Journal(**data)
@@ -144,6 +145,26 @@ def recover(root: Path) -> list[str]:
         done += _recover_files(journal)
     target.unlink()
     return done
+
+
+def _refuse_unless_own(target: Path) -> None:
+    """A journal says which files to write and with what: one this user did not write
+    (another user's, in a shared repository or directory; a link) is never acted on."""
+    import os
+    import stat
+
+    try:
+        info = os.lstat(target)
+    except OSError as exc:
+        raise FileAccessError(
+            f"cannot read the olx write journal {target}: {exc.strerror}"
+        ) from None
+    if stat.S_ISLNK(info.st_mode) or info.st_uid != os.geteuid():
+        raise FileAccessError(
+            f"the olx write journal {target} belongs to another user (or is a link): "
+            "olx will not act on it",
+            "if an olx write of yours was not interrupted there, delete it",
+        )
 
 
 def _remove_temporaries(journal: Journal) -> list[str]:
