@@ -219,3 +219,11 @@ def test_a_journal_the_user_does_not_own_is_refused(
     assert result.exit_code == 2, result.output
     assert "belongs to another user" in result.stderr
     assert types.read_bytes() == before
+
+
+def test_a_read_outside_git_makes_no_private_directory(
+    tmp_path: Path, private_temp: Path
+) -> None:
+    target = plain_target(tmp_path / "plain")
+    assert invoke("--repo", target, "show").exit_code == 0
+    assert list(private_temp.iterdir()) == []

@@ -40,11 +40,12 @@ def common_git_dir(root: Path) -> Path | None:
     return git_dir
 
 
-def olx_file(root: Path, name: str) -> Path:
+def olx_file(root: Path, name: str, *, make: bool = True) -> Path:
     """Where olx keeps its file ``name`` (the lock, the journal) for the target at
     ``root``: inside .git when there is one (never dirties the work tree, stays),
     else in the user's private directory (:func:`private_dir`) under a name of that
-    target directory's own (removed when done: see :func:`repo_lock`)."""
+    target directory's own (removed when done: see :func:`repo_lock`). ``make``
+    False only looks: a private directory not made yet holds nothing."""
     git_dir = _git_dir(root)
     if git_dir is not None:
         return git_dir / name
@@ -52,20 +53,23 @@ def olx_file(root: Path, name: str) -> Path:
 
     where = str(root.resolve()).encode()
     digest = f"{zlib.crc32(where):08x}{zlib.adler32(where):08x}"
-    return private_dir() / f"olx-{digest}-{name}"
+    return private_dir(make=make) / f"olx-{digest}-{name}"
 
 
-def private_dir() -> Path:
+def private_dir(*, make: bool = True) -> Path:
     """The user's own directory for olx's files outside git: ``olx-UID`` in the temp
     directory, mode 0700, made on first use. Refused (:class:`FileAccessError`)
     unless it is a directory (not a link) of this user's that no one else may enter:
     a journal there says what to write into which files, and the temp directory is
-    shared with every user of the machine."""
+    shared with every user of the machine. ``make`` False: the path, unchecked, when
+    nothing is there yet (a read that only looks for a journal makes nothing)."""
     import stat
     import tempfile
 
     uid = os.geteuid()
     path = Path(tempfile.gettempdir()) / f"olx-{uid}"
+    if not make and not os.path.lexists(path):
+        return path
     try:
         os.mkdir(path, 0o700)
     except FileExistsError:

@@ -67,8 +67,8 @@ class Journal:
         return cls(mode, files, **git)
 
 
-def path_of(root: Path) -> Path:
-    return olx_file(root, NAME)
+def path_of(root: Path, *, make: bool = True) -> Path:
+    return olx_file(root, NAME, make=make)
 
 
 @dataclass
@@ -107,7 +107,7 @@ def recorded(root: Path, journal: Journal) -> Iterator[Kept]:
 
 def pending(root: Path) -> bool:
     """Whether a journal is there (one stat: cheap enough for every command)."""
-    return path_of(root).exists()
+    return path_of(root, make=False).exists()
 
 
 def recover_if_needed(root: Path) -> list[str]:
