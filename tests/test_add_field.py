@@ -326,3 +326,88 @@ def test_set_of_an_undeclared_field_names_add_field_in_its_hint(example_repo: Pa
     assert result.exit_code == 2
     assert "declares no field 'audience'" in result.stderr
     assert "to declare it: olx add-field audience 'list[str] | None'" in result.stderr
+
+
+# --- names as pydantic resolves them: the class's own names first --------------------
+
+
+def class_first_hints(types_src: str, matrix_src: str) -> dict[str, object]:
+    """Import types.py (stand-in pydantic) and evaluate each annotation of the entry
+    model as pydantic does, the class's own namespace first, then the module's; each
+    must mean what it means in the module alone (a field named like a name of an
+    annotation would silently change it, or make it fail)."""
+    from oracle import load_sources
+
+    types_mod, _ = load_sources(types_src, matrix_src)
+    cls = types_mod.OpenEdxApplicationVersion
+    module_ns, class_ns = vars(types_mod), dict(vars(cls))
+    hints = {}
+    for name, annotation in cls.__annotations__.items():
+        if isinstance(annotation, str):
+            meant = eval(annotation, module_ns)
+            hints[name] = eval(annotation, module_ns, class_ns)
+            assert hints[name] == meant, (name, annotation)
+        else:
+            hints[name] = annotation  # evaluated when the class was made
+    return hints
+
+
+def with_line(types_src: str, after: str, line: str) -> str:
+    return replace_once(types_src, after, after + line)
+
+
+def test_a_field_name_the_module_binds_is_an_input_error():
+    # A field named Literal (or BaseModel, or an Enum of the module) would be what
+    # every later annotation naming it finds: None.
+    for name in ("Literal", "BaseModel", "OpenEdxSupportedRelease", "EnvStage"):
+        with pytest.raises(InputError) as info:
+            add_field(ws_of("model_fields"), name, "str | None")
+        assert info.value.message in (
+            f"types.py binds {name!r} at module level: a field of that name would "
+            "hide it from the entry model's annotations",
+            f"the body of OpenEdxApplicationVersion uses the name {name!r} (an "
+            "annotation, a decorator or a default): a field of that name would change "
+            "what it means",
+        )
+
+
+def test_a_field_name_a_string_annotation_uses_is_an_input_error():
+    types_src, matrix_src = source("model_fields")
+    types_src = replace_once(
+        types_src,
+        "translation_overrides: Optional[list[str]] = None",
+        'translation_overrides: "Optional[list[str]]" = None',
+    )
+    class_first_hints(types_src, matrix_src)  # it means what it says
+    with pytest.raises(InputError, match="uses the name 'list'"):
+        add_field(workspace(types_src, matrix_src), "list", "str | None")
+
+
+def test_a_type_naming_one_of_the_class_s_own_names_is_an_input_error():
+    # A class that already has a field named Literal (written by hand): an annotation
+    # naming Literal would find that field, not typing's Literal.
+    types_src, matrix_src = source("model_fields")
+    types_src = with_line(
+        types_src,
+        "    translation_overrides: Optional[list[str]] = None\n",
+        "    Literal: Optional[str] = None\n",
+    )
+    ws = workspace(types_src, matrix_src)
+    for typed in (
+        "Literal['a'] | None",
+        "Optional['Literal']",
+        "runtime_version | None",
+    ):
+        with pytest.raises(InputError) as info:
+            add_field(ws, "newf", typed)
+        assert "is a name of OpenEdxApplicationVersion's own" in info.value.message
+    change = add_field(ws, "newf", "Optional[str]")  # names the class does not have
+    hints = class_first_hints(change.new_types, change.new_matrix)
+    assert hints["newf"] == str | None
+
+
+@pytest.mark.parametrize("fixture", ALL)
+def test_every_field_added_means_in_the_class_what_it_means_in_the_module(fixture):
+    change = add_field(ws_of(fixture), "audience", "list[str] | None")
+    hints = class_first_hints(change.new_types, change.new_matrix)
+    assert hints["audience"] in (list[str] | None, "list[str] | None")

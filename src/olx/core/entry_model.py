@@ -128,9 +128,10 @@ def _names_defined(node: ast.stmt) -> set[str]:
 
 def class_scope_names(cls: ast.ClassDef) -> set[str]:
     """Names the class body evaluates in its own namespace when the class is created:
-    annotations, values, decorators, and function signatures (not function bodies,
-    which look names up in the module). A new field of such a name would change what
-    they mean."""
+    annotations (those written as strings too, which pydantic resolves in the class's
+    namespace first), values, decorators, and function signatures (not function
+    bodies, which look names up in the module). A new field of such a name would
+    change what they mean."""
     found: set[str] = set()
     roots: list[ast.AST] = []
     for item in cls.body:
@@ -145,11 +146,23 @@ def class_scope_names(cls: ast.ClassDef) -> set[str]:
         else:
             roots.append(item)
     for root in roots:
-        found |= {
-            n.id
-            for n in ast.walk(root)
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-        }
+        found |= _names_in(root)
+    return found
+
+
+def _names_in(root: ast.AST) -> set[str]:
+    """The names ``root`` reads, those of a string that is an expression (a forward
+    reference) included."""
+    found: set[str] = set()
+    for node in ast.walk(root):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            found.add(node.id)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                inner = ast.parse(node.value.strip(), mode="eval")
+            except (SyntaxError, ValueError):
+                continue
+            found |= _names_in(inner)
     return found
 
 

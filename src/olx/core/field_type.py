@@ -49,6 +49,11 @@ class Bindings:
     aliases: dict[str, ast.expr] = field(default_factory=dict)
     checking_only: set[str] = field(default_factory=set)  # under ``if TYPE_CHECKING``
     deferred: bool = False  # from __future__ import annotations
+    # The names the class's own body binds (its fields, attributes and methods):
+    # pydantic resolves the annotations in the class's namespace first, so one of
+    # those names in TYPE would mean the class's, not the module's.
+    own: set[str] = field(default_factory=set)
+    owner: str = "the class"
 
 
 def _type_checking(test: ast.expr) -> bool:
@@ -132,6 +137,13 @@ class _Checker:
         self.quote = quote
 
     def _name(self, name: str, node: ast.AST, in_string: bool) -> None:
+        if name in self.names.own:
+            raise _fail(
+                node,
+                f"{name!r} is a name of {self.names.owner}'s own (a field, attribute "
+                "or method), which an annotation of the class finds before types.py's",
+                "rename that name of the class first, or write TYPE without it",
+            )
         if name in BUILTIN_TYPES and name not in self.names.anywhere:
             return
         if name in self.names.before:

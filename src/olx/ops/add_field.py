@@ -57,7 +57,8 @@ def validate_field_name(name: str) -> str:
 
 def _check_free(entry: EntryModel, name: str) -> None:
     """NAME must not be a name the class (or pydantic's BaseModel) already gives a
-    meaning to."""
+    meaning to, nor one the module binds: pydantic resolves the class's annotations
+    in its own namespace first, so a field of that name would be what they find."""
     if name in entry.defined:
         raise BadValueError(
             f"{ENTRY_MODEL} already defines {name!r} (a property, method or class "
@@ -73,6 +74,12 @@ def _check_free(entry: EntryModel, name: str) -> None:
         raise BadValueError(
             f"the body of {ENTRY_MODEL} uses the name {name!r} (an annotation, a "
             "decorator or a default): a field of that name would change what it means",
+            "choose another field name",
+        )
+    if name in field_type.bindings(entry.module, entry.index).anywhere:
+        raise BadValueError(
+            f"types.py binds {name!r} at module level: a field of that name would "
+            "hide it from the entry model's annotations",
             "choose another field name",
         )
 
@@ -209,6 +216,8 @@ def _annotation(
             "olx adds a field after the model's last one: declare the first by hand",
         )
     names = field_type.bindings(entry.module, entry.index)
+    names.own = entry.defined | {f.name for f in entry.fields}
+    names.owner = ENTRY_MODEL
     return field_type.validate(type_text, names, quote_of(ws.types_src, entry.module))
 
 
