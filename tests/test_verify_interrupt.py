@@ -37,6 +37,9 @@ def test_ctrl_c_kills_every_git_and_exits_130_at_once(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # Ctrl-C as a terminal delivers it, even when the tests run in the background
+        # (a shell's background job inherits SIGINT ignored, and so would olx).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         deadline = time.monotonic() + 20
