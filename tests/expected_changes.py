@@ -1,8 +1,8 @@
 """The test's own reckoning of what each olx write must change in the model.
 
 Property 2 of test_properties.py compares every write's new model with the old one
-through these functions, written from SPEC.md and the command's arguments alone, never
-with olx's own expectation code.
+through these functions, written from docs/contract.md and the command's arguments
+alone, never with olx's own expectation code.
 """
 
 from __future__ import annotations
@@ -311,8 +311,8 @@ def _expect_rename(cmd: Command, old: dict, new: dict) -> None:
 
 
 def expect_exactly(cmd: Command, old: dict, new: dict, constants: dict) -> None:
-    """``new`` is ``old`` changed exactly as ``cmd`` says (SPEC's wording, checked
-    from the JSON only)."""
+    """``new`` is ``old`` changed exactly as ``cmd`` says (docs/contract.md's wording,
+    checked from the JSON only)."""
     family = cmd.family
     if family == "promote":
         _expect_promote(cmd, old, new)

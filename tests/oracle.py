@@ -3,12 +3,12 @@
 olx reads the version matrix as source with :mod:`ast`. This module does what the real
 infrastructure code does instead: it runs ``types.py`` and ``version_matrix.py`` with
 Python, under their real module names, against a tiny stand-in for ``pydantic``, and
-builds the SPEC.md ``show --json`` object from the live Enum members and model objects.
-The stand-in coerces what pydantic coerces: a field whose annotation names Enums
-(``Union[A, B]``, ``A | B``, ``Optional[A]``) holds the member of the first of them that
-has the value, so that the model's own properties (``git_origin``, ``release_branch``,
-``runtime_version``), called by :func:`model_values`, see what they see in the pipelines.
-It deliberately does not import olx.
+builds the docs/contract.md ``show --json`` object from the live Enum members and model
+objects. The stand-in coerces what pydantic coerces: a field whose annotation names
+Enums (``Union[A, B]``, ``A | B``, ``Optional[A]``) holds the member of the first of
+them that has the value, so that the model's own properties (``git_origin``,
+``release_branch``, ``runtime_version``), called by :func:`model_values`, see what they
+see in the pipelines. It deliberately does not import olx.
 """
 
 from __future__ import annotations

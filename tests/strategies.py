@@ -1,5 +1,5 @@
-"""Hypothesis strategies: whole version matrices in every shape of FORMAT.md, and
-random olx write commands against them.
+"""Hypothesis strategies: whole version matrices in every shape of docs/file-shapes.md,
+and random olx write commands against them.
 
 ``matrices(sound=True)`` draws a :class:`Generated` pair of sources: ``types.py`` with
 the release Enum (``(str, Enum)`` or ``StrEnum``, two- or four-field members), the IDA
@@ -59,7 +59,8 @@ MERGED_EXTRA = {"@edx/brand@npm": "@example-org/brand@2"}
 
 
 def rank(release: str) -> tuple[int, str]:
-    """SPEC's release order: named releases alphabetically, master/main newest."""
+    """docs/contract.md's release order: named releases alphabetically, master/main
+    newest."""
     return (1, "") if release in ("master", "main") else (0, release)
 
 

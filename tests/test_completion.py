@@ -1,6 +1,7 @@
-"""Shell completion (SPEC.md "Integration"): commands, options, and the names read from
-the target's files, through click's completion API and through the real ``olx`` run the
-way the shells run it (``_OLX_COMPLETE`` and bash's own completion function).
+"""Shell completion (docs/contract.md "Integration"): commands, options, and the names
+read from the target's files, through click's completion API and through the real
+``olx`` run the way the shells run it (``_OLX_COMPLETE`` and bash's own completion
+function).
 """
 
 from __future__ import annotations

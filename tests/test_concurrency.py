@@ -1,8 +1,9 @@
 """Two real olx processes on one repository: no interleaved writes, no lost update.
 
-SPEC.md "Safety": two olx processes never interleave their writes on one repository; the
-second waits for the first (a few seconds at most) or refuses with exit 2; no change is
-ever lost. Here both promotions are legal on their own and after each other:
+docs/contract.md "Safety": two olx processes never interleave their writes on one
+repository; the second waits for the first (a few seconds at most) or refuses with exit
+2; no change is ever lost. Here both promotions are legal on their own and after each
+other:
 
 - ``promote xpro QA ulmo``: xpro CI ulmo, QA teak → ulmo, Production teak; ulmo/xpro exists.
 - ``promote mitx Production ulmo``: mitx CI master, QA ulmo, Production teak → ulmo;

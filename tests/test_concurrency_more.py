@@ -1,7 +1,8 @@
 """Eight real olx processes committing to one repository at once lose no change.
 
-SPEC.md "Safety": two olx processes never interleave their writes; the second waits for
-the first (a few seconds at most) or refuses with exit 2; no change is ever lost.
+docs/contract.md "Safety": two olx processes never interleave their writes; the second
+waits for the first (a few seconds at most) or refuses with exit 2; no change is ever
+lost.
 
 Each write takes the repository's lock, reads the files, and commits on its branch;
 olx checks that branch out. So with default branches the processes do not all start

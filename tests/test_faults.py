@@ -1,8 +1,9 @@
 """Fault injection: each step of a committing write fails in turn, and the repository is
 left exactly as before.
 
-SPEC.md: "If anything fails after the branch is created, the files, the branch and the
-checkout are put back as they were"; both files are written "neither or both". For
+docs/contract.md, "Commits, pushes and pull requests": "Anything failing after the
+branch is made puts the files, the index, the branch and the checkout back"; and
+"Safety": both files are written atomically together, "neither or both". For
 promote, an entry command (override), a types.py command (add-app) and a plan that
 writes both files, every call of every step is made to fail once — each temporary file,
 each rename, the journal, the lock, every git command GitPython runs (branch creation,

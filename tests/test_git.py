@@ -2,7 +2,7 @@
 
 Every test asserts on the repository's state through GitPython (branches, HEAD, index
 against HEAD, work tree, commit count, message, author), not on printed text alone.
-SPEC.md: "Options of every command that writes", "Safety", "Exit codes".
+docs/contract.md: "Options of every write", "Safety", "Exit codes and errors".
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Hostile values for every command and option: refused with exit 2 and one clean line,
 nothing written, no branch, no traceback; and a value that is accepted stays data.
 
-SPEC.md "Safety": values that become source code are validated; nothing a user types can
-inject code into the matrix. Every case runs against one example repository whose bytes,
-HEAD and branches are compared with the first snapshot after each invocation.
+docs/contract.md "Safety": values that become source code are validated; nothing a user
+types can inject code into the matrix. Every case runs against one example repository
+whose bytes, HEAD and branches are compared with the first snapshot after each
+invocation.
 """
 
 from __future__ import annotations

@@ -110,7 +110,7 @@ def test_add_release_clone_from_onto_a_differing_block_hints_clone_release() -> 
     ws = ws.after(add_release(ws, "verawood", clone_from="teak"))
     ws = ws.after(retire(ws, "verawood", deployments=["mitx-staging"]))
     # The release and its block exist: add-release is a no-op that says how the
-    # block differs (SPEC: runbooks run twice) ...
+    # block differs (docs/contract.md: runbooks run twice) ...
     again = add_release(ws, "verawood", clone_from="ulmo")
     assert not again.changed
     assert again.notes == [

@@ -1,5 +1,5 @@
 """The ``olx-check`` and ``olx-verify`` pre-commit hooks, run for real by pre-commit
-(SPEC.md "Integration").
+(docs/contract.md "Integration").
 
 A snapshot of this checkout (its working tree, so uncommitted work is what is tested) is
 committed to a temporary git repository, which an example repository names as ``repo:``

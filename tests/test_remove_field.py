@@ -295,7 +295,7 @@ def test_a_plan_adds_a_field_sets_it_and_runs_twice_as_a_no_op(example_repo: Pat
     out = json.loads(first.stdout)
     assert [s["changed"] for s in out["steps"]] == [True, True, True]
     repo = git.Repo(example_repo)
-    # The subject says what the steps changed (SPEC: commit messages).
+    # The subject says what the steps changed (docs/contract.md: commit messages).
     assert repo.head.commit.message.splitlines()[0] == (
         "config: Add field audience to the entry model and 2 more changes"
     )

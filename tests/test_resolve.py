@@ -5,7 +5,7 @@ Two independent sources agree here:
 * the golden files ``tests/golden/show_<fixture>.json`` and ``diff_<fixture>.json``;
 * an oracle that *executes* each fixture (tests/oracle.py), coerces each entry's Enum
   fields as pydantic does and calls the model's own properties (``git_origin``,
-  ``release_branch``, ``runtime_version``) where the model has them, SPEC.md's
+  ``release_branch``, ``runtime_version``) where the model has them, docs/contract.md's
   documented defaults where it has not (:func:`expected_show`, :func:`expected_diff`,
   written here without olx's code).
 
@@ -81,7 +81,7 @@ def read_dir(folder: Path) -> Matrix:
     return read_sources(types_src, matrix_src, "types.py", "version_matrix.py")
 
 
-# --- the oracle: SPEC.md's rules applied to the executed fixture -----------------------
+# --- the oracle: docs/contract.md's rules applied to the executed fixture -----------------------
 
 
 Modelled = dict[tuple[str, str], list[dict[str, Any]]]
@@ -91,7 +91,8 @@ def expected_components(
     data: dict, entries: list[dict], modelled: list[dict[str, Any]]
 ) -> list[dict]:
     """Each entry's component: the model's property values (``modelled``, one dict
-    per entry) where it has the property, else SPEC.md's documented defaults."""
+    per entry) where it has the property, else docs/contract.md's documented
+    defaults."""
     releases = {r["name"]: r for r in data["releases"]}
     apps: dict[str, dict] = {}
     for app in data["applications"]:
@@ -221,7 +222,7 @@ def test_show_matches_golden_and_oracle(name: str, fixture_dirs: dict[str, Path]
         dep.name: show_json(dep, resolve_deployment(matrix, dep))
         for dep in matrix.matrix.deployments
     }
-    # Same text: key order (SPEC.md's) and component order (ReleaseMap's) too.
+    # Same text: key order (docs/contract.md's) and component order (ReleaseMap's) too.
     assert json.dumps(got, indent=1) == json.dumps(want, indent=1)
 
 

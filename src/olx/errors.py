@@ -59,8 +59,8 @@ class OlxError(Exception):
             self.kind = kind
 
     def json_fields(self) -> dict[str, object]:
-        """What the JSON error object holds besides SPEC.md's four keys (a failed
-        push: the commit kept)."""
+        """What the JSON error object holds besides docs/contract.md's four keys (a
+        failed push: the commit kept)."""
         return {}
 
     def with_context(self, prefix: str) -> Self:

@@ -2,8 +2,8 @@
 stands now: ``olx status [DEPLOYMENT]``.
 
 The walk is :mod:`olx.repo.timeline`'s; this module chooses what to show and shows it:
-a rich table on a terminal, SPEC's object with ``--json``, a transient progress bar on
-stderr while a long history is read (only when stderr is a terminal).
+a rich table on a terminal, docs/contract.md's object with ``--json``, a transient
+progress bar on stderr while a long history is read (only when stderr is a terminal).
 """
 
 # No ``from __future__ import annotations``: typer reads the annotations as objects

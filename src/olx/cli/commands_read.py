@@ -118,7 +118,7 @@ def diff(
 
 def warn_notes(notes: Iterable[str]) -> None:
     """With --json, stdout holds the object only: what could not be resolved goes to
-    stderr (the object keeps exactly SPEC.md's keys)."""
+    stderr (the object keeps exactly docs/contract.md's keys)."""
     for note in dict.fromkeys(notes):  # once each, however many stages share it
         print(f"olx: warning: {note}", file=sys.stderr)
 

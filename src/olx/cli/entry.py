@@ -56,8 +56,8 @@ BranchOpt = Annotated[
         help="Commit on NAME (created from HEAD, or the current branch).",
     ),
 ]
-# add-release's --branch is the release's own branch (SPEC.md), so there the commit
-# branch is spelled --git-branch only.
+# add-release's --branch is the release's own branch (docs/contract.md), so there the
+# commit branch is spelled --git-branch only.
 GitBranchOpt = Annotated[
     str | None,
     typer.Option(

@@ -1,4 +1,4 @@
-"""The invariants of SPEC.md ("olx check invariants"), the pin warning, and
+"""The invariants of docs/contract.md ("The check invariants"), the pin warning, and
 what the model's own properties use that olx cannot interpret (warnings).
 
 Each rule family is one function over the model that returns its findings in source

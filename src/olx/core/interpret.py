@@ -3,14 +3,14 @@
 
 The pipelines call these properties of ``OpenEdxApplicationVersion`` in types.py, and
 the team rewrites them now and then; olx follows whatever the file says by interpreting
-the property's source, never by executing it. The subset (SPEC.md, "Resolved by the
-model's own code"): ``if``/``elif``/``else``, ``return``, assignments to local names,
-``and``/``or``/``not``, ``==``/``!=``/``in``/``not in``/``is``/``is not`` (chained too;
-the right operand of ``in`` may also be a tuple or list display), conditional
-expressions, string, number, ``None`` and boolean constants, docstrings and ``pass``;
-names: the property's ``self``, its local names, the Enum classes and the literal
-constants of types.py; attribute access on ``self`` (the entry's fields, coerced as
-pydantic coerces them, with the class's defaults; other properties of the model) and
+the property's source, never by executing it. The subset (docs/contract.md, "Resolved by
+the model's own code"): ``if``/``elif``/``else``, ``return``, assignments to local
+names, ``and``/``or``/``not``, ``==``/``!=``/``in``/``not in``/``is``/``is not``
+(chained too; the right operand of ``in`` may also be a tuple or list display),
+conditional expressions, string, number, ``None`` and boolean constants, docstrings and
+``pass``; names: the property's ``self``, its local names, the Enum classes and the
+literal constants of types.py; attribute access on ``self`` (the entry's fields, coerced
+as pydantic coerces them, with the class's defaults; other properties of the model) and
 on Enum members (the attributes ``__new__`` sets from the member's tuple, ``.value``,
 ``.name``). Python's semantics hold: a member of a ``str``-based Enum equals its string
 and is as true as it; a plain Enum member equals only itself and is always true;
@@ -105,9 +105,9 @@ class Interpreter:
                     member.problem = enum.problem
 
     def defines(self, key: str) -> bool:
-        """Whether the model has the property that computes ``key`` (else SPEC.md's
-        documented default applies). A model inheriting from a class olx does not
-        read counts as having it: olx cannot tell, and says so."""
+        """Whether the model has the property that computes ``key`` (else
+        docs/contract.md's documented default applies). A model inheriting from a class
+        olx does not read counts as having it: olx cannot tell, and says so."""
         self._setup()
         model = self.model
         if model is None:

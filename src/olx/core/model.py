@@ -16,7 +16,7 @@ from olx.errors import OlxError
 STAGES = ("CI", "QA", "Production")
 NEWEST_NAMES = ("master", "main")
 # Fields of OpenEdxApplicationVersion when types.py declares no model (and the order in
-# which SPEC.md shows them first in JSON).
+# which docs/contract.md shows them first in JSON).
 DEFAULT_ENTRY_FIELDS = (
     "application",
     "application_type",
@@ -223,7 +223,8 @@ class Matrix:
     matrix: MatrixModel
 
     def to_json(self) -> dict[str, Any]:
-        """The ``olx show --json`` object of SPEC.md (values as Python evaluates them)."""
+        """The ``olx show --json`` object of docs/contract.md (values as Python
+        evaluates them)."""
         fields = ordered_fields(self.types.entry_fields)
         return {
             "releases": [
@@ -268,7 +269,8 @@ class Matrix:
 
 
 def ordered_fields(declared: tuple[str, ...]) -> tuple[str, ...]:
-    """SPEC.md's key order: application, application_type, release, then declared order."""
+    """docs/contract.md's key order: application, application_type, release, then
+    declared order."""
     head = [f for f in ("application", "application_type", "release") if f in declared]
     return tuple(head + [f for f in declared if f not in head])
 

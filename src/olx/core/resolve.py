@@ -7,7 +7,7 @@ place that computes a component (``olx show DEPLOYMENT``, ``olx diff``, promote'
 component lines and plan steps all come here): each value is what the property in
 types.py returns for the entry, found by interpreting the property's source
 (:mod:`olx.core.interpret`); a value the interpreter cannot find is ``None`` with a note.
-Where the model has no such property, SPEC.md's documented defaults apply:
+Where the model has no such property, docs/contract.md's documented defaults apply:
 
 - origin: ``origin_override``, else the application Enum member's repository;
 - branch: ``branch_override``, else the branch of the entry's *own* release (an entry
@@ -82,7 +82,7 @@ class Component:
         return out
 
     def to_json(self) -> dict[str, Any]:
-        """SPEC.md's component object."""
+        """docs/contract.md's component object."""
         return {
             "application": self.application,
             "application_type": self.application_type,
@@ -150,7 +150,8 @@ class ComponentChanges:
         return not (self.added or self.removed or self.changed)
 
     def to_json(self) -> dict[str, Any]:
-        """The ``added``/``removed``/``changed`` keys of SPEC.md's ``diff`` object."""
+        """The ``added``/``removed``/``changed`` keys of docs/contract.md's ``diff``
+        object."""
         return {
             "added": [c.to_json() for c in self.added],
             "removed": [c.to_json() for c in self.removed],
@@ -164,8 +165,8 @@ class ComponentChanges:
 def _default(
     key: str, values: dict[str, Any], app: Any, release: Any
 ) -> tuple[Any, int | str | None]:
-    """SPEC.md's documented default for ``key``, where the model has no property:
-    (value, source): a field name of the entry, or a line of types.py."""
+    """docs/contract.md's documented default for ``key``, where the model has no
+    property: (value, source): a field name of the entry, or a line of types.py."""
     override = {
         "origin": "origin_override",
         "branch": "branch_override",
@@ -345,7 +346,7 @@ def resolve_deployment(
 
 
 def show_json(deployment: Deployment, views: list[StageView]) -> dict[str, Any]:
-    """SPEC.md's ``olx show DEPLOYMENT --json`` object."""
+    """docs/contract.md's ``olx show DEPLOYMENT --json`` object."""
     return {
         "deployment": deployment.name,
         "stages": {view.stage: view.to_json() for view in views},
@@ -402,7 +403,7 @@ def component_changes(
 def diff_json(
     before: StageView, after: StageView, changes: ComponentChanges
 ) -> dict[str, Any]:
-    """SPEC.md's ``olx diff --json`` object."""
+    """docs/contract.md's ``olx diff --json`` object."""
     return {"from": before.ref, "to": after.ref, **changes.to_json()}
 
 

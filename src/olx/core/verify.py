@@ -346,8 +346,8 @@ def _checks(
 
 @dataclass
 class Report:
-    """What verify found: SPEC.md's object (:meth:`to_json`), and for people the
-    number of origins asked and what could not be resolved."""
+    """What verify found: docs/contract.md's object (:meth:`to_json`), and for people
+    the number of origins asked and what could not be resolved."""
 
     checked: int = 0
     missing: list[dict[str, Any]] = field(default_factory=list)

@@ -1,11 +1,11 @@
 """Commit subjects that fit: lists of names shortened until the line is short enough.
 
-A subject says what changed in at most 72 characters (SPEC.md, "Commit messages a
-reviewer accepts"); with the ``config: `` prefix that leaves :data:`SUBJECT_ROOM` for
-what an operation says. An operation names its lists (deployments, applications,
-releases) through :func:`fit`, which keeps every name where the line allows it and
-otherwise shortens as few lists as it can, as little as it can: ``mitx, mitx-staging
-and 2 more``, ``mitx and 3 more``, then ``4 deployments``.
+A subject says what changed in at most 72 characters (docs/contract.md, "Commits,
+pushes and pull requests"); with the ``config: `` prefix that leaves
+:data:`SUBJECT_ROOM` for what an operation says. An operation names its lists
+(deployments, applications, releases) through :func:`fit`, which keeps every name where
+the line allows it and otherwise shortens as few lists as it can, as little as it can:
+``mitx, mitx-staging and 2 more``, ``mitx and 3 more``, then ``4 deployments``.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """``olx promote``: set one stage of one or more deployments to a release.
 
 Changes exactly the release inside each targeted ``EnvRelease`` and nothing else, after
-the guards of SPEC.md: the ``ReleaseMap`` block must exist and releases must never
-increase along CI → QA → Production (``--force`` turns both into warnings).
+the guards of docs/contract.md: the ``ReleaseMap`` block must exist and releases must
+never increase along CI → QA → Production (``--force`` turns both into warnings).
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ The move itself is promote's (:func:`olx.ops.promote.move_stages`): the same rew
 proof and component changes. Soak time never holds a rollback back; the stage order
 does (``--force``). The commit names the commit it undoes in a ``Rollback-Of:``
 trailer, which is also how a second ``olx rollback`` of the same stage knows that the
-rollback is done (a no-op, as SPEC.md's "runbooks run twice" asks), and how a plan that
-rolls back QA and promotes CI stays one commit that a re-run leaves alone.
+rollback is done (a no-op, as docs/contract.md's "runbooks run twice" asks), and how a
+plan that rolls back QA and promotes CI stays one commit that a re-run leaves alone.
 """
 
 from __future__ import annotations

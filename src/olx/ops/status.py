@@ -68,7 +68,7 @@ class DeploymentStatus:
 
 
 def status_json(statuses: list[DeploymentStatus]) -> dict[str, Any]:
-    """SPEC's ``olx status --json`` object."""
+    """docs/contract.md's ``olx status --json`` object."""
     return {"deployments": [d.to_json() for d in statuses]}
 
 

@@ -97,7 +97,8 @@ class Publish:
     pr: bool = False
 
     def check(self, dry_run: bool, no_commit: bool) -> None:
-        """The combinations SPEC.md makes input errors, before anything is read."""
+        """The combinations docs/contract.md makes input errors, before anything is
+        read."""
         if (self.push or self.pr) and (dry_run or no_commit):
             raise UsageError(
                 "--push and --pr go with a commit, not --dry-run/--no-commit",

@@ -68,7 +68,8 @@ def has_identity(repo: git.Repo) -> bool:
 def preflight(
     repo: git.Repo, rels: list[str], branch: str, detached_ok: bool = False
 ) -> tuple[str, bool]:
-    """Refuse the states SPEC.md forbids; returns (original branch, create branch?).
+    """Refuse the states docs/contract.md forbids; returns (original branch, create
+    branch?).
 
     ``rels`` are the two files' paths relative to the work tree. With ``detached_ok``
     (a new branch from ``--base``), a detached HEAD is allowed: the original is then

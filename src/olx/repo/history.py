@@ -1,16 +1,16 @@
 """What the git history says about a name that is no longer there.
 
-"Already gone" (SPEC.md) means gone from a name the files once had: ``olx retire NAME``
-of a release, ``olx remove-field NAME`` of a field, ``olx remove-app VALUE`` of an
-application and ``olx disable-app`` of an entry that the history held are nothing to
-do, and say in which commit they left; a name the history never held is an input
-error. The lookups are cheap: ``git log -G`` lists only the commits whose diff adds
-or removes a line naming the name in a file, and only those revisions are read, with
-the same ast reader as every other read (an entry, which may name its application by an
-Enum reference, is looked for in the matrix file's revisions newest first, and only
-when some revision mentions the name). A revision that cannot be read (a syntax error,
-a file that is not there) is skipped, never fatal; without git, a repository or any
-history, the answer is "never held".
+"Already gone" (docs/contract.md, "Applications and entries") means gone from a name the
+files once had: ``olx retire NAME`` of a release, ``olx remove-field NAME`` of a field,
+``olx remove-app VALUE`` of an application and ``olx disable-app`` of an entry that the
+history held are nothing to do, and say in which commit they left; a name the history
+never held is an input error. The lookups are cheap: ``git log -G`` lists only the
+commits whose diff adds or removes a line naming the name in a file, and only those
+revisions are read, with the same ast reader as every other read (an entry, which may
+name its application by an Enum reference, is looked for in the matrix file's revisions
+newest first, and only when some revision mentions the name). A revision that cannot be
+read (a syntax error, a file that is not there) is skipped, never fatal; without git, a
+repository or any history, the answer is "never held".
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ def _holds(root: Path, rev: str, rel: str, holds: Holds) -> bool | None:
         return None  # the file is not there at that revision
     try:
         return holds(proc.stdout.decode("utf-8"))
-    except Exception:  # any revision olx cannot read is skipped (SPEC: never fatal)
+    except Exception:  # a revision olx cannot read is skipped (contract: never fatal)
         return None
 
 
@@ -283,7 +283,7 @@ def _entry_at(
         return None
     try:
         model = read_sources(types_src, matrix_src, types_rel, matrix_rel)
-    except Exception:  # any revision olx cannot read is skipped (SPEC: never fatal)
+    except Exception:  # a revision olx cannot read is skipped (contract: never fatal)
         return None
 
     def held(block_release: str) -> bool | None:

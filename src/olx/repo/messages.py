@@ -1,5 +1,5 @@
-"""Commit messages a reviewer accepts (SPEC.md): a subject of at most 72 characters that
-says what changed, a body wrapped at 72, trailers last.
+"""Commit messages a reviewer accepts (docs/contract.md, "Commits, pushes and pull
+requests"): a subject of at most 72 characters that says what changed, a body wrapped at 72, trailers last.
 
 Three kinds of line are never broken, because a broken one could not be copied: a
 recorded command line (``olx promote mitx QA``), a diff line (the ``+ app``,

@@ -1,4 +1,5 @@
-"""Find the target repository and its two files (SPEC.md "Target repository and files")."""
+"""Find the target repository and its two files (docs/contract.md "Target repository and
+files")."""
 
 from __future__ import annotations
 

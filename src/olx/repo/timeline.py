@@ -150,7 +150,7 @@ class Timeline:
         return out
 
     def to_json(self) -> dict[str, Any]:
-        """SPEC's ``olx history --json`` object."""
+        """docs/contract.md's ``olx history --json`` object."""
         return {
             "changes": [
                 {
