@@ -35,11 +35,11 @@ from olx.repo.messages import WIDTH, exempt, is_diff_line, message_for, wrap
         ),
         (
             {"fields": {"branch_override": True}},
-            "Override branch of learning for mitx in willow",
+            "Set branch of learning for mitx in willow",
         ),
         (
             {"fields": {"branch_override": True, "origin_override": True}},
-            "Override branch, origin of learning for mitx in willow",
+            "Set branch, origin of learning for mitx in willow",
         ),
         (
             {"fields": {"branch_override": False}},
@@ -136,11 +136,11 @@ def _step(command: str, summary: str) -> Change:
 def test_a_plan_subject_shortens_each_step_then_counts_the_commands():
     from olx.ops.plan import subject
 
-    override_step = _step("override", "Override branch of forum for xpro, mitx in ulmo")
+    override_step = _step("override", "Set branch of forum for xpro, mitx in ulmo")
     promote_step = _step("promote", "Promote ulmo to QA for xpro, mitx-staging")
     # The reviewer's plan: both in full do not fit; each without where it applies does.
     assert subject([override_step, promote_step]) == (
-        "Override branch of forum; promote ulmo to QA"
+        "Set branch of forum; promote ulmo to QA"
     )
     many = [
         _step("promote", f"Promote ulmo to QA for deployment-number-{i}")

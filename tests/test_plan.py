@@ -55,7 +55,7 @@ def test_plan_commits_once_and_equals_its_steps_run_one_by_one(
     # The subject says what changed; each step's command on its own line, what it
     # did under it.
     assert message.startswith(
-        "config: Promote ulmo to QA for xpro and 2 more changes\n\n"
+        "config: Promote ulmo to QA; enable profile; set branch of edx-platform\n\n"
     )
     assert (
         "- line 2: olx promote xpro QA\n    xpro QA: teak → ulmo\n      ~ " in message
@@ -225,14 +225,14 @@ def test_a_plan_subject_says_what_changed_never_the_runbook_name(
     # The steps' own summaries do not fit, nor each without where it applies
     # ("Promote the previous stage's release to QA …"): the first, and how many more.
     first = subject_of(
-        "override ulmo xpro,mitx forum --branch release/new2\n"
+        "override ulmo xpro,mitx edx-platform --branch release/new2\n"
         "promote xpro,mitx-staging QA\n",
         "first",
     )
-    assert first == "config: Override branch of forum and 1 more change"
+    assert first == "config: Set branch of edx-platform and 1 more change"
     # Each step without where it applies fits.
     second = subject_of(
         "override ulmo xpro,mitx forum --branch release/new3\npromote mitx CI ulmo\n",
         "second",
     )
-    assert second == "config: Override branch of forum; promote ulmo to CI"
+    assert second == "config: Set branch of forum; promote ulmo to CI"

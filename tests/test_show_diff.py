@@ -95,7 +95,9 @@ def test_show_table_fits_80_columns_and_marks_overrides(example_repo: Path):
     headings = [line for line in lines if " builds " in line]
     stages = golden("show", "example")["xpro"]["stages"]
     assert headings == [
-        f"xpro {stage} builds {view['release']} ({len(view['components'])} components)"
+        f"xpro {stage} builds {view['release']} ({len(view['components'])} component"
+        + ("" if len(view["components"]) == 1 else "s")
+        + ")"
         for stage, view in stages.items()
     ]
     # The theme overrides origin and branch; the default origin is shown unmarked.
@@ -274,3 +276,12 @@ def test_diff_of_equal_stages_says_so(example_repo: Path):
         "removed": [],
         "changed": [],
     }
+
+
+def test_one_component_is_said_in_the_singular():
+    view = golden("show", "one_line_entries")["online"]["stages"]["Production"]
+    assert len(view["components"]) == 1
+    folder = FIXTURE_DIRS["one_line_entries"]
+    result = invoke(*at(folder), "show", "online", "Production")
+    assert result.exit_code == 0, result.output
+    assert f"online Production builds {view['release']} (1 component)" in result.stdout

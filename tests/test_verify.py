@@ -151,6 +151,25 @@ def test_a_dead_origin_is_unreachable_in_one_line_and_the_rest_is_checked(
     assert ", 2 origins unreachable" in verify(example_repo, "--refresh").stdout
 
 
+def test_an_origin_that_fails_when_refreshed_loses_its_cached_answer(
+    example_repo: Path, upstreams: Upstreams
+):
+    assert verify(example_repo).exit_code == 0  # every origin answered, and is cached
+    cached = cache_path(example_repo, "https://github.com/openedx/forum")
+    assert cached is not None and cached.is_file()
+    upstreams.remove("openedx/forum")
+
+    assert verify(example_repo).exit_code == 0  # within the TTL: the cached answer
+    assert verify(example_repo, "--refresh").exit_code == 1
+    assert not cached.exists()
+    # The next run does not fall back on the older answer: forum is read again.
+    report = json.loads(verify(example_repo, "--json").stdout)
+    assert [u["origin"] for u in report["unreachable"]] == [
+        "https://github.com/openedx/forum"
+    ]
+    assert cache_path(example_repo, PLATFORM).is_file()  # the others stay cached
+
+
 def test_an_origin_olx_will_not_hand_to_git_is_unreachable(
     example_repo: Path, upstreams: Upstreams, tmp_path: Path
 ):

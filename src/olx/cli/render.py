@@ -278,7 +278,7 @@ def deployment_view(matrix: Matrix, views: list[StageView], out: Console) -> Non
                 (f"{view.deployment} {view.stage}", "bold"),
                 " builds ",
                 _release(view.release, colours),
-                f" ({len(view.components)} components)",
+                f" ({_count(len(view.components), 'component')})",
             )
         )
         if view.components:
@@ -346,7 +346,7 @@ def stage_diff(
         print_wrapped(out, Text.assemble(("note: ", "yellow"), note))
     if changes.empty:
         out.print(
-            f"no differences: both build the same {len(after.components)} components",
+            f"no differences: both build the same {_count(len(after.components), 'component')}",
             markup=False,
         )
         return

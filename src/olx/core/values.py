@@ -37,7 +37,9 @@ MAX_LENGTH = 200
 URL_FORMS = "https://host/owner/repo or git@host:owner/repo.git"
 
 
-def _printable(text: str, what: str) -> None:
+def _within_max_length(text: str, what: str) -> None:
+    """Refuse a value longer than :data:`MAX_LENGTH` before any other check reads it
+    (what each value may contain is its own validator's rule)."""
     if len(text) > MAX_LENGTH:
         raise BadValueError(
             f"{what} is {len(text)} characters long", f"at most {MAX_LENGTH}"
@@ -45,7 +47,7 @@ def _printable(text: str, what: str) -> None:
 
 
 def validate_release_name(name: str) -> str:
-    _printable(name, "the release name")
+    _within_max_length(name, "the release name")
     if not RELEASE_NAME.match(name) or keyword.iskeyword(name):
         raise BadValueError(
             f"invalid release name {name!r}",
@@ -58,7 +60,7 @@ def validate_branch(branch: str) -> str:
     """A branch name that becomes source: ASCII, none of the characters a shell or a
     quote would read (olx's own rule, stricter than git's), and a name git itself
     takes as a branch (:func:`git_accepts_branch`)."""
-    _printable(branch, "the branch name")
+    _within_max_length(branch, "the branch name")
     bad = (
         not branch
         or not branch.isascii()
@@ -109,7 +111,7 @@ def validate_commit_branch(branch: str) -> str:
     longer than a file name cannot become a ref file, and an invisible character
     (zero-width, bidi) makes a branch that looks like another: all are refused here,
     before anything is read or written, instead of failing mid-write."""
-    _printable(branch, "the branch name")
+    _within_max_length(branch, "the branch name")
     if not branch or not branch.isprintable():
         raise BadValueError(
             f"invalid branch name {branch!r}",
@@ -137,7 +139,7 @@ def validate_commit_message(message: str) -> str:
 
 
 def validate_runtime(version: str, what: str) -> str:
-    _printable(version, f"the {what}")
+    _within_max_length(version, f"the {what}")
     if not RUNTIME_VERSION.match(version):
         raise BadValueError(
             f"invalid {what} {version!r}", "use dotted numbers such as 3.11 or 20"
@@ -147,14 +149,14 @@ def validate_runtime(version: str, what: str) -> str:
 
 def validate_url(url: str, what: str = "origin") -> str:
     """An ``https://`` URL or a ``git@host:path`` address, nothing else."""
-    _printable(url, f"the {what}")
+    _within_max_length(url, f"the {what}")
     if not (HTTPS_URL.match(url) or SCP_URL.match(url)):
         raise BadValueError(f"invalid {what} {url!r}", f"use {URL_FORMS}")
     return url
 
 
 def validate_app_value(value: str) -> str:
-    _printable(value, "the application name")
+    _within_max_length(value, "the application name")
     if not APP_VALUE.match(value):
         raise BadValueError(
             f"invalid application name {value!r}",
@@ -166,7 +168,7 @@ def validate_app_value(value: str) -> str:
 def validate_member_name(name: str) -> str:
     """An Enum member name: an identifier, not a keyword, not private (the names an
     Enum reserves or its class defines: :func:`olx.edit.members.refuse_member_name`)."""
-    _printable(name, "the member name")
+    _within_max_length(name, "the member name")
     if not MEMBER_NAME.match(name) or keyword.iskeyword(name):
         raise BadValueError(
             f"invalid member name {name!r}",
@@ -176,7 +178,7 @@ def validate_member_name(name: str) -> str:
 
 
 def validate_mfe_path(path: str) -> str:
-    _printable(path, "the path")
+    _within_max_length(path, "the path")
     if not MFE_PATH.match(path):
         raise BadValueError(
             f"invalid path {path!r}",

@@ -153,7 +153,7 @@ def subject(changes: list[Change]) -> str:
     """What the plan changed, as one subject within :data:`SUBJECT_ROOM`, in the
     first of these forms that fits: the changing steps' own summaries (``Roll back QA
     of xpro to teak; promote ulmo to CI for xpro``); each without where it applies
-    (``Override branch of forum; promote ulmo to QA``); the first in full or short and
+    (``Set branch of forum; promote ulmo to QA``); the first in full or short and
     how many more; how many changes of which commands (``5 changes: promote (3),
     override, roll back``), cut at a word. Never the runbook's name: a subject says
     what changed."""
@@ -177,8 +177,8 @@ _WHERE = re.compile(r" \(.*\)$| (?:for|in) .*$")
 
 def without_where(summary: str) -> str:
     """A step's summary without where it applies: its ``for DEPLOYMENTS``, ``in
-    RELEASES`` and a closing parenthesis (``Override branch of forum for xpro in ulmo``
-    → ``Override branch of forum``; ``Add release verawood (cloned from ulmo)`` →
+    RELEASES`` and a closing parenthesis (``Set branch of forum for xpro in ulmo``
+    → ``Set branch of forum``; ``Add release verawood (cloned from ulmo)`` →
     ``Add release verawood``). Names never hold a space, so the words are olx's own."""
     return _WHERE.sub("", summary) or summary
 

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 
 from olx.core.wording import fit
 
-# The override fields and the word for each in "Override branch of …".
+# The override fields and the word for each in "Set branch of …" (said as what changed,
+# never as the command that changed it: not "Override …").
 OVERRIDES = {
     "branch_override": "branch",
     "origin_override": "origin",
@@ -72,7 +73,7 @@ def override_summary(
         return fit(lambda a, d, r: f"Unpin {a} for {d} in {r}", *where)
     if overrides:
         return fit(
-            lambda f, a, d, r: f"Override {f} of {a} for {d} in {r}",
+            lambda f, a, d, r: f"Set {f} of {a} for {d} in {r}",
             (overrides, "fields"),
             *where,
         )

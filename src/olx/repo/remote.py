@@ -10,7 +10,9 @@ whole process group (git and the remote helpers it spawned) is killed. Up to
 
 Answers are cached per origin in the repository's common git directory (shared by its
 worktrees), ``olx-refs/<hash>.json``, written atomically; an entry older than the TTL,
-written in the future, or unreadable is ignored. Failures are never cached.
+written in the future, or unreadable is ignored. Failures are never cached, and an
+origin that fails when read anew loses its cached answer: a dead origin must not look
+alive to the next run for the rest of the TTL because an older answer is still there.
 """
 
 from __future__ import annotations
@@ -131,6 +133,14 @@ def store(root: Path, origin: str, refs: Refs, now: float) -> None:
         write_text_atomically(path, json.dumps(data))
 
 
+def forget(root: Path, origin: str) -> None:
+    """Drop ``origin``'s cached refs (it failed when read anew)."""
+    path = cache_path(root, origin)
+    if path is not None:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+
+
 # --- many origins at once -------------------------------------------------------------
 
 
@@ -180,4 +190,6 @@ def read_refs(
             out[origin] = answer
             if isinstance(answer, Refs):
                 store(root, origin, answer, time.time())
+            else:
+                forget(root, origin)
     return {origin: out[origin] for origin in wanted}
