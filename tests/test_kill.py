@@ -302,3 +302,93 @@ def test_recovery_waits_while_another_branch_is_checked_out(example_repo: Path) 
         journal.recover_if_needed(example_repo)
     assert "check out main" in exc.value.hint
     assert journal.path_of(example_repo).exists()
+
+
+# --- the journal's own temporary file, left by a write killed while writing it ------------
+
+
+def journal_temp(root: Path, random: str = "k1ll3d") -> Path:
+    """The temporary file a write killed while writing its journal leaves (a partial
+    journal, never renamed), named as olx's atomic writer names it."""
+    target = journal.path_of(root)
+    stale = target.parent / f".{target.name}.{random}.olx-tmp"
+    stale.write_text('{"mode": "commit", "files": [{"path": ', encoding="utf-8")
+    return stale
+
+
+def test_a_journal_temp_left_by_a_kill_is_removed_by_the_next_read(
+    example_repo: Path,
+) -> None:
+    from conftest import invoke
+
+    before = snapshot(example_repo)
+    stale = journal_temp(example_repo)
+    # Not olx's journal temporaries: another program's, another name of olx's.
+    others = [
+        example_repo / ".git" / "other.olx-tmp",
+        example_repo / ".git" / f".{journal.NAME}.bak",
+    ]
+    for other in others:
+        other.write_text("keep", encoding="utf-8")
+    read = invoke("--repo", example_repo, "check")
+    assert read.exit_code == 0, read.output
+    assert not stale.exists()
+    assert read.stderr == (
+        f"olx: completed an interrupted write: removed {stale.name} "
+        "(the write had changed nothing)\n"
+    )
+    assert [other.read_text(encoding="utf-8") for other in others] == ["keep", "keep"]
+    for other in others:
+        other.unlink()
+    assert snapshot(example_repo) == before
+    assert leftovers(example_repo) == []
+    # Said once: the next command has nothing to do.
+    assert invoke("--repo", example_repo, "check").stderr == ""
+
+
+def test_a_write_after_a_kill_in_its_journal_temp_commits_and_leaves_none(
+    example_repo: Path,
+) -> None:
+    from conftest import invoke
+
+    stale = [journal_temp(example_repo, r) for r in ("a1b2c3", "d4e5f6")]
+    done = invoke("--repo", example_repo, "promote", "xpro", "QA")
+    assert done.exit_code == 0, done.output
+    assert not any(path.exists() for path in stale)
+    after = snapshot(example_repo)
+    assert after["branch"] == "olx/promote-xpro-qa-ulmo" and after["status"] == ""
+    assert PROMOTED in after["files"][1].decode()
+    assert leftovers(example_repo) == []
+
+
+def test_a_journal_temp_under_a_live_writers_lock_is_left_alone(
+    example_repo: Path,
+) -> None:
+    """A writer holds the lock while it writes its journal: the temporary file there
+    is its own, not a stale one, whatever another olx command sees meanwhile."""
+    stale = journal_temp(example_repo)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom pathlib import Path\n"
+            "from olx.edit.fileio import repo_lock\n"
+            "with repo_lock(Path(sys.argv[1])):\n"
+            "    print('held', flush=True)\n    time.sleep(30)\n",
+            str(example_repo),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        assert journal.recover_if_needed(example_repo) == []
+        assert stale.exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    assert journal.recover_if_needed(example_repo) == [
+        f"removed {stale.name} (the write had changed nothing)"
+    ]
+    assert not stale.exists()

@@ -227,3 +227,22 @@ def test_a_read_outside_git_makes_no_private_directory(
     target = plain_target(tmp_path / "plain")
     assert invoke("--repo", target, "show").exit_code == 0
     assert list(private_temp.iterdir()) == []
+
+
+def test_outside_git_a_journal_temp_left_by_a_kill_is_removed(
+    tmp_path: Path, private_temp: Path
+) -> None:
+    """Outside git the journal (and so its temporary file) is in the private
+    directory, under the target's own name: removed there, and only the target's."""
+    target = plain_target(tmp_path / "plain")
+    mine = private_temp / f"olx-{os.geteuid()}"
+    mine.mkdir(mode=0o700)
+    name = journal.path_of(target).name
+    stale = mine / f".{name}.k1ll3d.olx-tmp"
+    stale.write_text("{", encoding="utf-8")
+    another = mine / ".olx-0123456789abcdef-olx-journal.json.k1ll3d.olx-tmp"
+    another.write_text("{", encoding="utf-8")  # another target's: not this one's
+    result = invoke("--repo", target, "promote", "xpro", "QA", "--no-commit")
+    assert result.exit_code == 0, result.output
+    assert f"removed {stale.name}" in result.stderr
+    assert sorted(p.name for p in mine.iterdir()) == [another.name]

@@ -13,13 +13,18 @@ brings it to one of the two states a user may see:
   before): the olx-made branch is deleted only if it still points at the start.
 
 Without git (``--no-commit``), the files are either all new (as after) or all put back.
-Temporary files a killed write left beside the target files are removed.
+Temporary files a killed write left beside the target files are removed. A write killed
+while it wrote the journal itself (into a temporary file, renamed when complete) had
+changed nothing and left no journal, only that temporary file: the next olx command
+removes it, under the lock (a live writer, who holds the lock while it writes its
+journal, is never robbed of its own).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -85,9 +90,7 @@ def recorded(root: Path, journal: Journal) -> Iterator[Kept]:
     succeeds or rolls itself back (unless the block sets ``keep`` on the handle it is
     given); a process killed inside leaves it for :func:`recover`."""
     target = path_of(root)
-    for stale in target.parent.glob(f".{target.name}.*.olx-tmp"):  # killed early
-        with contextlib.suppress(OSError):
-            stale.unlink()
+    remove_stale_temporaries(root)  # a writer killed while writing its journal
     try:
         write_text_atomically(target, json.dumps(asdict(journal)))
     except OSError as exc:
@@ -110,18 +113,51 @@ def pending(root: Path) -> bool:
     return path_of(root, make=False).exists()
 
 
+def stale_temporaries(root: Path) -> list[Path]:
+    """The journal's own temporary files in its directory (``.olx-journal.json.<random>
+    .olx-tmp``, the name :func:`~olx.edit.fileio.write_text_atomically` gives it): one
+    directory listing (.git's, a few dozen names), cheap enough for every command.
+    Only a writer that holds the lock makes one; outside its :func:`recorded` block,
+    one there was left by a writer killed while writing its journal."""
+    target = path_of(root, make=False)
+    prefix = f".{target.name}."
+    try:
+        with os.scandir(target.parent) as entries:
+            return [
+                Path(entry.path)
+                for entry in entries
+                if entry.name.startswith(prefix) and entry.name.endswith(".olx-tmp")
+            ]
+    except OSError:  # no such directory yet (outside git): nothing was left there
+        return []
+
+
+def remove_stale_temporaries(root: Path) -> list[str]:
+    """Remove :func:`stale_temporaries` (the caller holds the lock, so that none is a
+    live writer's); what was removed."""
+    done = []
+    for stale in stale_temporaries(root):
+        with contextlib.suppress(OSError):  # gone, or not ours to remove: left
+            stale.unlink()
+            done.append(f"removed {stale.name} (the write had changed nothing)")
+    return done
+
+
 def recover_if_needed(root: Path) -> list[str]:
-    """:func:`recover` when a journal is there and no olx process holds the lock; what
+    """:func:`recover` when a journal is there, and :func:`remove_stale_temporaries`
+    when the journal's temporary files are, unless an olx process holds the lock; what
     was done.
 
-    A journal under a held lock belongs to a write in progress (whose commit hook may
-    be running olx itself, as the pre-commit hook does): it is left alone.
+    A journal (or its temporary file) under a held lock belongs to a write in progress
+    (whose commit hook may be running olx itself, as the pre-commit hook does): it is
+    left alone.
     """
-    if not pending(root):
+    if not pending(root) and not stale_temporaries(root):
         return []
     try:
         with repo_lock(root, wait=0):
-            return recover(root) if pending(root) else []
+            done = remove_stale_temporaries(root)
+            return done + recover(root) if pending(root) else done
     except BusyError:
         return []  # a live writer holds the lock
 
