@@ -235,7 +235,15 @@ def workspace(target: Target) -> Workspace:
 
 def workspace_at(target: Target, commit: str) -> Workspace:
     """The two files as ``commit`` has them (``--base REF``): the workspace a write
-    plans against when its new branch starts there, not at HEAD."""
+    plans against when its new branch starts there, not at HEAD.
+
+    The texts are the files as checking ``commit`` out writes them into the work tree
+    (``git cat-file --filters``: smudge filters and line-ending conversion, by the
+    work tree's attributes and ``core.autocrlf``), not the blobs as stored: the write
+    checks out the new branch, then requires each file to be, byte for byte, the text
+    the change was planned against, and writes the new text into the work tree (git
+    cleans it again as it stages it). With ``* text eol=crlf`` the blob has LF and the
+    checked-out file CRLF: planned against the blob, the write was refused."""
     from olx import gitrun
     from olx.edit.change import Workspace
 
@@ -243,8 +251,11 @@ def workspace_at(target: Target, commit: str) -> Workspace:
     shown = (target.rel(target.types), target.rel(target.matrix))
     texts = []
     for rel in shown:
-        proc = gitrun.run(target.root, "cat-file", "blob", f"{commit}:{rel}")
+        proc = gitrun.run(target.root, "cat-file", "--filters", f"{commit}:{rel}")
         if not proc.ok:
+            there = gitrun.run(target.root, "cat-file", "-e", f"{commit}:{rel}")
+            if there.ok:  # a filter (its smudge command) failed
+                proc.check(f"git cannot check out {rel} as --base has it")
             raise BadValueError(
                 f"--base {commit[:10]} has no {rel}",
                 "name a commit that has both files",
