@@ -143,3 +143,74 @@ def test_the_lock_is_released_before_the_push(example_repo: Path, tmp_path: Path
     assert run(bare, "rev-parse", "olx/promote-xpro-qa-ulmo") == run(
         example_repo, "rev-parse", "HEAD"
     )
+
+
+def _origin(example_repo: Path, tmp_path: Path) -> Path:
+    bare = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    run(example_repo, "remote", "add", "origin", str(bare))
+    return bare
+
+
+def _then_another_commit(
+    example_repo: Path, monkeypatch: pytest.MonkeyPatch, made: list[str]
+) -> None:
+    """Between the lock's release and the push, another writer commits on the branch
+    (as a second olx write with the same --branch does)."""
+    from olx.repo import publish
+
+    real = publish.push
+
+    def push(repo, remote_name, branch, commit):  # type: ignore[no-untyped-def]
+        run(example_repo, "commit", "-q", "--allow-empty", "-m", "another write")
+        made.append(run(example_repo, "rev-parse", "HEAD"))
+        return real(repo, remote_name, branch, commit)
+
+    monkeypatch.setattr(publish, "push", push)
+
+
+def test_push_sends_the_commit_olx_made_not_what_the_branch_became(
+    example_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    bare = _origin(example_repo, tmp_path)
+    made: list[str] = []
+    _then_another_commit(example_repo, monkeypatch, made)
+    result = invoke("--repo", example_repo, "--json", "promote", "xpro", "QA", "--push")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    branch = "olx/promote-xpro-qa-ulmo"
+    assert out["pushed"] is True and out["branch"] == branch
+    # The remote has olx's commit; the other one stays local, its writer's to push.
+    assert run(bare, "rev-parse", branch) == out["commit"]
+    assert made and run(example_repo, "rev-parse", branch) == made[0] != out["commit"]
+    assert run(example_repo, "rev-parse", f"{made[0]}^") == out["commit"]
+    # The upstream is set as --set-upstream sets it.
+    assert run(example_repo, "config", f"branch.{branch}.remote") == "origin"
+    assert (
+        run(example_repo, "config", f"branch.{branch}.merge") == f"refs/heads/{branch}"
+    )
+    assert run(example_repo, "rev-parse", f"origin/{branch}") == out["commit"]
+
+
+def test_a_refused_push_after_a_race_gives_the_commit_to_push_by_hand(
+    example_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    bare = _origin(example_repo, tmp_path)
+    hook = bare / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'no pushes today' >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+    made: list[str] = []
+    _then_another_commit(example_repo, monkeypatch, made)
+    result = invoke("--repo", example_repo, "--json", "promote", "xpro", "QA", "--push")
+    assert result.exit_code == 2, result.output
+    error = json.loads(result.stdout)
+    commit, branch = error["commit"], "olx/promote-xpro-qa-ulmo"
+    assert "origin refused the push ([remote rejected]" in error["error"]
+    # By hand: the commit olx made, by its id (the branch has moved on since).
+    assert error["hint"].endswith(f"then: git push origin {commit}:refs/heads/{branch}")
+    assert run(bare, "for-each-ref", "refs/heads") == ""
+    assert run(example_repo, "rev-parse", branch) == made[0]

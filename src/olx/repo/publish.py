@@ -1,8 +1,9 @@
 """After the commit: push the branch (``--push``) and open a pull request (``--pr``).
 
-The push goes through GitPython to ``[tool.olx] remote`` (default ``origin``) and sets
-the branch's upstream; git itself refuses anything but a new branch or a fast-forward
-(olx never forces). The pull request is opened with the GitHub CLI, ``gh pr create``,
+The push goes through olx's git runner to ``[tool.olx] remote`` (default ``origin``):
+the commit olx made, by its id, as the branch (another write may have committed on the
+branch since the lock was released), then sets the branch's upstream; git itself
+refuses anything but a new branch or a fast-forward (olx never forces). The pull request is opened with the GitHub CLI, ``gh pr create``,
 whose body file olx writes in the git directory (kept when ``gh`` fails, so that the
 command in the hint works as it is). A failure here never undoes the commit: it exits
 2 with the command to finish by hand.
@@ -11,7 +12,6 @@ command in the hint works as it is). A failure here never undoes the commit: it 
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import re
 import shlex
@@ -79,51 +79,69 @@ def default_branch(repo: git.Repo, remote: str) -> str | None:
 
 
 def push(repo: git.Repo, remote_name: str, branch: str, commit: str) -> None:
-    """Push ``branch`` to the remote and set its upstream; PushError otherwise."""
-    by_hand = f"git push --set-upstream {remote_name} {branch}"
+    """Push ``commit`` (the commit olx made) to the remote as ``branch``, then set the
+    branch's upstream; PushError otherwise.
+
+    The commit is pushed by its id (``git push REMOTE SHA:refs/heads/BRANCH``), not
+    the branch by name: the push runs after the lock is released, and another olx
+    write may have committed on the branch meanwhile; its commit is its own to push.
+    """
     done = f"committed {commit[:10]} on {branch}, but"
     try:
-        remote = repo.remote(remote_name)
+        repo.remote(remote_name)
     except ValueError:
         raise PushError(
             f"{done} there is no remote {remote_name!r} to push it to",
-            f"add it, then: {by_hand} ([tool.olx] remote names another)",
+            f"add it, then: {_by_hand(repo, remote_name, branch, commit)} "
+            "([tool.olx] remote names another)",
         ) from None
-    refspec = f"refs/heads/{branch}:refs/heads/{branch}"
-    # GitPython logs git's error lines as warnings; olx reports them itself, once.
-    quiet = logging.getLogger("git.remote")
-    level = quiet.level
-    quiet.setLevel(logging.CRITICAL)
-    try:
-        # The environment every git olx runs gets: git never asks for a password.
-        with repo.git.custom_environment(**gitrun.ENVIRONMENT):
-            infos = remote.push(refspec=refspec, set_upstream=True)
-    except git.GitCommandError as exc:
+    where = repo.working_tree_dir or repo.git_dir
+    target = f"refs/heads/{branch}"
+    pushed = gitrun.run(where, "push", "--porcelain", remote_name, f"{commit}:{target}")
+    # --porcelain: one "FLAG<TAB>FROM:TO<TAB>SUMMARY" line per ref, on stdout.
+    status = next(
+        (
+            fields
+            for line in pushed.out.splitlines()
+            if len(fields := line.split("\t")) >= 3 and fields[1].endswith(f":{target}")
+        ),
+        None,
+    )
+    if status is not None and status[0] == "!":
         raise PushError(
-            f"{done} the push to {remote_name} failed",
-            f"fix what git reports, then: {by_hand}",
-            details=gitrun.gitpython_output(exc),
-        ) from None
-    finally:
-        quiet.setLevel(level)
-    refused = [i for i in infos if i.flags & (i.REJECTED | i.REMOTE_REJECTED)]
-    if refused:
-        raise PushError(
-            f"{done} {remote_name} refused the push "
-            f"({refused[0].summary.strip()}): only a new branch or a fast-forward "
-            "is pushed",
-            f"bring {branch} up to date with {remote_name}/{branch}, then: {by_hand}",
+            f"{done} {remote_name} refused the push ({status[2].strip()}): only a new "
+            "branch or a fast-forward is pushed",
+            f"bring {branch} up to date with {remote_name}/{branch}, then: "
+            f"{_by_hand(repo, remote_name, branch, commit)}",
         )
-    try:
-        infos.raise_if_error()
-        if not infos or any(i.flags & i.ERROR for i in infos):
-            raise git.GitCommandError(["git", "push"], 1, "git pushed nothing")
-    except git.GitCommandError as exc:
+    if not pushed.ok or status is None or status[0] not in " *=":
+        output = "\n".join(
+            text.strip()
+            for text in (pushed.stderr.decode("utf-8", "replace"), pushed.out)
+            if text.strip()
+        )
         raise PushError(
             f"{done} the push to {remote_name} failed",
-            f"fix what git reports, then: {by_hand}",
-            details=gitrun.gitpython_output(exc),
-        ) from None
+            f"fix what git reports, then: {_by_hand(repo, remote_name, branch, commit)}",
+            details=output or pushed.reason,
+        )
+    for key, value in (("remote", remote_name), ("merge", target)):
+        gitrun.run(where, "config", f"branch.{branch}.{key}", value).check(
+            f"pushed {commit[:10]} as {remote_name}/{branch}; set its upstream: "
+            f"git branch --set-upstream-to={remote_name}/{branch} {branch}"
+        )
+
+
+def _by_hand(repo: git.Repo, remote_name: str, branch: str, commit: str) -> str:
+    """The push to run by hand: the branch by name while it is still olx's commit,
+    else that commit by its id (another write has committed on the branch since)."""
+    try:
+        tip = repo.git.rev_parse("--verify", "-q", f"refs/heads/{branch}")
+    except git.GitCommandError:
+        tip = None
+    if tip == commit:
+        return f"git push --set-upstream {remote_name} {branch}"
+    return f"git push {remote_name} {commit}:refs/heads/{branch}"
 
 
 @dataclass(frozen=True)
