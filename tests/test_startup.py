@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+import olx
+
 # What a read command never loads: libcst, GitPython, and olx's git runner (show and
 # check run no git).
 HEAVY = ("libcst", "git", "olx.gitrun")
@@ -216,3 +218,43 @@ def test_the_console_script_runs_every_kind_of_command_line(
         assert "promote" in proc.stdout and "remove-field" in proc.stdout
     else:
         assert "OpenEdxSupportedRelease" in proc.stdout
+
+
+# What a dry run whose names are all there never loads: the history of "already gone"
+# (the git log reader) and the command line a commit records.
+NOT_FOR_A_DRY_RUN = ("olx.repo.history", "olx.repo.revisions", "olx.cli.cmdline")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["remove-app", "forum", "--dry-run"],
+        ["disable-app", "forum", "ulmo", "mitx", "--dry-run"],
+        ["override", "ulmo", "mitx", "forum", "--pin", "master", "--no-commit"],
+    ],
+    ids=lambda a: " ".join(a),
+)
+def test_a_write_of_names_that_are_there_loads_no_history(
+    example_repo: Path, args: list[str]
+):
+    proc, modules = imported_modules(["--repo", str(example_repo), *args], example_repo)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "olx.repo.apply" in modules  # the write ran
+    assert sorted(m for m in modules if m in NOT_FOR_A_DRY_RUN) == []
+
+
+def test_a_dry_run_outside_git_loads_no_git_runner(tmp_path: Path):
+    """Outside a work tree nothing runs git: remove-app's checklist of other mentions
+    (git grep) has nothing to search."""
+    repo = tmp_path / "plain"
+    (repo / "src/bridge/settings/openedx").mkdir(parents=True)
+    example = Path(olx.__file__).parent / "example"
+    for name in ("types.py", "version_matrix.py"):
+        text = (example / f"{name}.txt").read_text(encoding="utf-8")
+        (repo / "src/bridge/settings/openedx" / name).write_text(text, encoding="utf-8")
+    args = ["--repo", str(repo), "remove-app", "forum", "--dry-run"]
+    proc, modules = imported_modules(args, tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert '-                application="forum",' in proc.stdout
+    assert "olx.repo.apply" in modules
+    assert "olx.gitrun" not in modules and "git" not in modules

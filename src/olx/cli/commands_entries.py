@@ -116,7 +116,7 @@ def disable_app(
     def planned(ws: "Workspace") -> "Change":
         # An entry that is not there is "already gone" only if the matrix file's
         # history held it; asked only then.
-        from olx.repo.history import entry_lookup
+        from olx.repo.lookups import entry_lookup
 
         target = ctx.obj.target()
         gone_in = entry_lookup(target.root, target.types, target.matrix)

@@ -56,7 +56,7 @@ def remove_field(
     def planned(ws: "Workspace") -> "Change":
         # A field the model does not declare is "already removed" only if the history
         # of types.py declared it; the git layer answers that, when asked.
-        from olx.repo.history import field_lookup
+        from olx.repo.lookups import field_lookup
 
         target = ctx.obj.target()
         return plan(ws, name, field_lookup(target.root, target.types))

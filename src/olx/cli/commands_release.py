@@ -165,7 +165,7 @@ def clone_release(
 
     def planned(ws: "Workspace") -> "Change":
         # An OLD without a block is "gone since" only if the history held it.
-        from olx.repo.history import lookup
+        from olx.repo.lookups import lookup
 
         target = ctx.obj.target()
         held = lookup(target.root, target.types)
@@ -207,7 +207,7 @@ def retire(
     def planned(ws: "Workspace") -> "Change":
         # A name in neither file is "already retired" only if the history of types.py
         # held it; the git layer answers that, and only when it is asked.
-        from olx.repo.history import lookup
+        from olx.repo.lookups import lookup
 
         target = ctx.obj.target()
         retired_in = lookup(target.root, target.types)

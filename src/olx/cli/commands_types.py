@@ -84,7 +84,7 @@ def set_app(
 
         def renamed(ws: "Workspace") -> "Change":
             # "Already renamed" only from a value the history shows the member had.
-            from olx.repo.history import renamed_lookup
+            from olx.repo.lookups import renamed_lookup
 
             target = ctx.obj.target()
             found = renamed_lookup(target.root, target.types)
@@ -115,7 +115,7 @@ def remove_app(
     def planned(ws: "Workspace") -> "Change":
         # A value in neither Enum is "already removed" only if the history of
         # types.py held it; asked only then.
-        from olx.repo.history import app_lookup
+        from olx.repo.lookups import app_lookup
 
         target = ctx.obj.target()
         return plan(ws, value, app_lookup(target.root, target.types))

@@ -114,15 +114,28 @@ Plan = Callable[..., Any]
 Capture = Callable[[Plan, list[str]], None]
 
 
-@dataclass
 class Session:
     """One run of olx: the words typed (recorded in a commit body) and the target,
-    resolved on first use and then kept. A runbook's steps share the plan's."""
+    resolved on first use and then kept. A runbook's steps share the plan's.
 
-    # The exact command line without ``olx`` (set by :func:`main`); None when the app
-    # was called another way (typer's CliRunner): then rebuilt from the parameters.
-    words: list[str] | None = None
-    target: "Target | None" = None
+    A plain slotted class, not a dataclass: a dataclass costs a code generation when
+    its module loads (about 0.3 ms), on every command, and a session is only ever
+    made and read.
+    """
+
+    __slots__ = ("target", "words")
+
+    def __init__(
+        self, words: list[str] | None = None, target: "Target | None" = None
+    ) -> None:
+        # The exact command line without ``olx`` (set by :func:`main`); None when the
+        # app was called another way (typer's CliRunner): then rebuilt from the
+        # parameters.
+        self.words = words
+        self.target = target
+
+    def __repr__(self) -> str:
+        return f"Session(words={self.words!r}, target={self.target!r})"
 
 
 @dataclass(frozen=True)
@@ -333,7 +346,9 @@ def write(
         no_commit=no_commit,
         branch=branch,
         message=message,
-        command_line=command_line(ctx),
+        # Only a commit records its command line (in its body): a dry run and
+        # --no-commit do not build it.
+        command_line="olx" if dry_run or no_commit else command_line(ctx),
         verify=verify,
         force=force,
         publish=Publish(base, push or pr, pr),

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from olx import gitrun
 from olx.errors import InputError
 from olx.repo.targets import git_toplevel
 
@@ -16,6 +15,8 @@ def mentions(root: Path, word: str, exclude: list[Path]) -> list[str]:
     (A process of its own: a write that only reads here never loads GitPython.)"""
     if git_toplevel(root) is None:
         return []  # outside a work tree git grep has nothing to search
+    from olx import gitrun  # loaded only where git runs
+
     skip = {p.resolve() for p in exclude}
     try:
         out = gitrun.run(root, "grep", "-n", "-w", "-I", "--untracked", "-e", word)

@@ -298,32 +298,3 @@ def _entry_at(
         held(b.release) for b in model.matrix.release_map if b.release != release
     )
     return bool(here), here is not None, elsewhere
-
-
-def lookup(root: Path, types_path: Path) -> Callable[[str], str | None]:
-    """:func:`retired_in` for one target, as the ops layer takes it."""
-    return lambda name: retired_in(root, types_path, name)
-
-
-def field_lookup(root: Path, types_path: Path) -> Callable[[str], str | None]:
-    """:func:`field_removed_in` for one target, as the ops layer takes it."""
-    return lambda name: field_removed_in(root, types_path, name)
-
-
-def app_lookup(root: Path, types_path: Path) -> Callable[[str], str | None]:
-    """:func:`app_removed_in` for one target, as the ops layer takes it."""
-    return lambda value: app_removed_in(root, types_path, value)
-
-
-def entry_lookup(
-    root: Path, types_path: Path, matrix_path: Path
-) -> Callable[[str, str, str], str | None]:
-    """:func:`entry_removed_in` for one target, as the ops layer takes it."""
-    return lambda value, release, deployment: entry_removed_in(
-        root, types_path, matrix_path, (value, release, deployment)
-    )
-
-
-def renamed_lookup(root: Path, types_path: Path) -> Callable[[str, str], str | None]:
-    """:func:`value_left_member_in` for one target, as the ops layer takes it."""
-    return lambda value, member: value_left_member_in(root, types_path, value, member)
