@@ -461,14 +461,38 @@ def test_promote_keeps_a_missing_final_newline():
     assert bare.new_matrix == lf.new_matrix[:-1]
 
 
+def test_promote_rewrites_only_the_release_reference_whatever_its_layout():
+    """The reference alone is parsed and generated again (its span): parentheses, a
+    line break and a comment inside it stay, and no other byte of the file moves."""
+    types_src, matrix_src = sources("example")
+    odd = replace_once(
+        matrix_src,
+        env("QA", '["teak"]'),
+        "            EnvRelease(\n"
+        '                "QA",\n'
+        "                (OpenEdxSupportedRelease[  # the release QA runs\n"
+        '                    "teak"\n'
+        "                ]),\n"
+        "            ),\n",
+        'deployment_name="xpro",',
+    )
+    change = promote(workspace(types_src, odd), "xpro", "QA", "ulmo")
+    assert change.new_matrix == odd.replace(
+        '# the release QA runs\n                    "teak"',
+        '# the release QA runs\n                    "ulmo"',
+        1,
+    )
+    assert change.details[0] == "xpro QA: teak → ulmo"
+
+
 # --- the independent re-read catches a wrong edit ----------------------------------------
 
 
 def test_an_edit_of_two_stages_instead_of_one_is_a_safety_error(monkeypatch):
-    real = promote_module.rewrite_statement
+    real = promote_module.rewrite_spans
 
-    def also_production(source, stmt, transform):
-        out = real(source, stmt, transform)  # the intended QA edit ...
+    def also_production(source, rewrites):
+        out = real(source, rewrites)  # the intended QA edit ...
         return replace_once(  # ... and one more, that nobody asked for
             out,
             env("Production", '["teak"]'),
@@ -476,7 +500,7 @@ def test_an_edit_of_two_stages_instead_of_one_is_a_safety_error(monkeypatch):
             'deployment_name="xpro",',
         )
 
-    monkeypatch.setattr(promote_module, "rewrite_statement", also_production)
+    monkeypatch.setattr(promote_module, "rewrite_spans", also_production)
     with pytest.raises(SafetyError) as exc:
         promote(ws_of("example"), "xpro", "QA", "ulmo")
     assert exc.value.exit_code == 3
@@ -484,10 +508,10 @@ def test_an_edit_of_two_stages_instead_of_one_is_a_safety_error(monkeypatch):
 
 
 def test_an_edit_of_the_wrong_deployment_is_a_safety_error(monkeypatch):
-    real = promote_module.rewrite_statement
+    real = promote_module.rewrite_spans
 
-    def wrong_deployment(source, stmt, transform):
-        real(source, stmt, transform)
+    def wrong_deployment(source, rewrites):
+        real(source, rewrites)
         return replace_once(
             source,
             env("QA", '["ulmo"]'),
@@ -495,29 +519,36 @@ def test_an_edit_of_the_wrong_deployment_is_a_safety_error(monkeypatch):
             'deployment_name="mitx-staging",',
         )
 
-    monkeypatch.setattr(promote_module, "rewrite_statement", wrong_deployment)
+    monkeypatch.setattr(promote_module, "rewrite_spans", wrong_deployment)
     with pytest.raises(SafetyError):
         promote(ws_of("example"), "mitx", "QA", "teak")
 
 
 def test_an_edit_that_does_not_parse_is_a_safety_error(monkeypatch):
-    real = promote_module.rewrite_statement
+    real = promote_module.rewrite_spans
 
-    def broken(source, stmt, transform):
-        return real(source, stmt, transform).replace(
+    def broken(source, rewrites):
+        return real(source, rewrites).replace(
             "env_release_map=[", "env_release_map=(", 1
         )
 
-    monkeypatch.setattr(promote_module, "rewrite_statement", broken)
+    monkeypatch.setattr(promote_module, "rewrite_spans", broken)
     with pytest.raises(SafetyError):
         promote(ws_of("example"), "xpro", "QA", "ulmo")
 
 
-def test_a_transformer_that_swaps_nothing_is_a_safety_error(monkeypatch):
+def test_a_rewrite_that_swaps_nothing_is_a_safety_error(monkeypatch):
+    monkeypatch.setattr(promote_module, "_retarget", lambda ref, member: ref)
+    with pytest.raises(SafetyError, match="not exactly the intended change"):
+        promote(ws_of("example"), "xpro", "QA", "ulmo")
+
+
+def test_a_rewrite_of_another_release_is_a_safety_error(monkeypatch):
+    real = promote_module._retarget
     monkeypatch.setattr(
-        promote_module._SwapStage, "leave_Call", lambda self, original, updated: updated
+        promote_module, "_retarget", lambda ref, member: real(ref, "teak")
     )
-    with pytest.raises(SafetyError):
+    with pytest.raises(SafetyError, match="not exactly the intended change"):
         promote(ws_of("example"), "xpro", "QA", "ulmo")
 
 

@@ -11,6 +11,7 @@ references, one line or one keyword per line, quotes).
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -103,9 +104,17 @@ class EntryStyle:
         return string_literal(release.name, self.quote)
 
 
+@functools.lru_cache(maxsize=4)
+def _lines(matrix_src: str) -> tuple[str, ...]:
+    """The file's lines, split once per text: a step reads several entries' text
+    (its neighbour's style, each entry's pragma) and a plan's steps each read their
+    own text (the cache holds the last few)."""
+    return tuple(split_lines(matrix_src))
+
+
 def entry_source(matrix_src: str, entry: AppEntry) -> str:
     """The text of one entry's call, from its span."""
-    lines = split_lines(matrix_src)
+    lines = _lines(matrix_src)
     span = entry.span
     chunk = lines[span.start_line - 1 : span.end_line]
     if len(chunk) == 1:
@@ -171,11 +180,13 @@ def application_pragma(text: str) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=4)
 def file_width(matrix_src: str) -> int:
     """The line length the file's one-line entries were laid out at (88 at least).
 
     A file laid out wider than ruff's 88 keeps its width: olx does not re-wrap what a
-    person chose to keep on one line.
+    person chose to keep on one line. Cached per text: a step asks twice (the new
+    entry's style, the lists' rewrite), and every line is looked at.
     """
     width = LINE_LENGTH
     for line in matrix_src.split("\n"):
@@ -438,7 +449,7 @@ def rewrite_entries(
     """
     keyword_order = order or KeywordOrder(model)
     width = file_width(matrix_src)
-    lines = split_lines(matrix_src)
+    lines = _lines(matrix_src)
     located = []
     for (release, deployment), edit in edits.items():
         block = model.matrix.block(release)

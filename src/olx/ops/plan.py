@@ -122,10 +122,11 @@ def run_plan(
             raise at_line(step, exc, shown) from None
         changes.append(change)
         step_details = change.details if change.changed else change.notes
+        command = step.command
         records.append(
             {
                 "line": step.line,
-                "command": step.command,
+                "command": command,
                 "changed": change.changed,
                 "details": list(step_details),
             }
@@ -133,7 +134,7 @@ def run_plan(
         # The step's command on a line of its own (a command line is never broken in
         # a commit body), what it did under it (with its own indented lines, as
         # promote's component changes).
-        details.append(f"line {step.line}: {step.command}")
+        details.append(f"line {step.line}: {command}")
         details += [f"  {d}" for d in list(step_details) or ["nothing to do"]]
         if change.changed:
             current = current.after(change)
