@@ -7,6 +7,7 @@ times nothing.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -150,7 +151,7 @@ def test_the_command_word_skips_global_options_and_their_values(
 ):
     from olx.cli import entry
 
-    assert entry._command_word(args) == word
+    assert entry.command_word(args) == word
 
 
 def test_a_run_builds_only_the_command_it_names(monkeypatch: pytest.MonkeyPatch):
@@ -258,3 +259,77 @@ def test_a_dry_run_outside_git_loads_no_git_runner(tmp_path: Path):
     assert '-                application="forum",' in proc.stdout
     assert "olx.repo.apply" in modules
     assert "olx.gitrun" not in modules and "git" not in modules
+
+
+def test_every_command_is_mapped_to_the_module_that_registers_it():
+    """COMMAND_MODULES (a run that names a command loads that module alone) says what
+    the modules register: every command but plan, which parses its steps with all."""
+    import olx.cli
+    from olx.cli import app
+
+    registered = {
+        info.name or info.callback.__name__.lower().replace("_", "-"): (
+            info.callback.__module__.rsplit(".", 1)[-1]
+        )
+        for info in app.registered_commands
+    }
+    assert registered.pop("plan") == "commands_plan"
+    assert registered == olx.cli.COMMAND_MODULES
+    assert set(olx.cli.COMMAND_MODULES.values()) < set(olx.cli.MODULES)
+
+
+def command_modules(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if m.startswith("olx.cli.commands_"))
+
+
+def test_a_run_of_the_console_script_loads_the_module_of_its_command_only(
+    example_repo: Path,
+):
+    code = (
+        "import atexit, sys; atexit.register(lambda: print(sorted(m for m in "
+        "sys.modules if m.startswith('olx.cli.commands_')), file=sys.stderr)); "
+        "sys.argv = ['olx', '--repo', "
+        + repr(str(example_repo))
+        + ", '--json', 'promote', 'xpro', 'QA', '--dry-run']; "
+        "from olx.cli import run; run()"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=example_repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads(proc.stdout)["changed"] is True
+    assert proc.stderr.strip().splitlines()[-1] == "['olx.cli.commands_release']"
+
+
+def run_console(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    code = (
+        "import sys; sys.argv = ['olx', *" + repr(args) + "]; "
+        "from olx.cli import run; run()"
+    )
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+
+
+def test_help_and_an_unknown_word_see_every_command(tmp_path: Path):
+    """Without a command word, or with one that names no command, every module is
+    loaded: the help lists every command, and a typo is told the closest."""
+    import olx.cli
+
+    shown = run_console(["--help"], tmp_path)
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    for name in [*olx.cli.COMMAND_MODULES, "plan"]:
+        assert f" {name} " in shown.stdout, name
+    typo = run_console(["upstrem"], tmp_path)
+    assert typo.returncode == 2
+    assert "upstream" in typo.stderr

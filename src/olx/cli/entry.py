@@ -471,7 +471,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
     _main(list(sys.argv[1:] if argv is None else argv))
 
 
-def _command_word(args: list[str]) -> str | None:
+def command_word(args: list[str]) -> str | None:
     """The command ``args`` name: the first word that is neither a global option nor
     the value of one; None where there is none (bare ``olx``, ``olx --help``)."""
     import typer.main
@@ -504,7 +504,7 @@ def lean_app(args: list[str]) -> typer.Typer:
     for a word that names no command (the closest-name suggestion), the whole app."""
     if "_OLX_COMPLETE" in os.environ:
         return app
-    word = _command_word(args)
+    word = command_word(args)
     if word is None:
         return app
     import copy
