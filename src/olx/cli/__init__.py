@@ -95,7 +95,7 @@ def _entry(args: list[str] | None = None) -> Any:
 
     from olx.cli import entry
 
-    modules = MODULES
+    modules: tuple[str, ...] = MODULES
     if args is not None and "_OLX_COMPLETE" not in os.environ:
         word = entry.command_word(args)
         if word in COMMAND_MODULES:
