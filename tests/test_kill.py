@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
@@ -226,13 +227,10 @@ def test_no_commit_write_finished_is_kept(example_repo: Path) -> None:
     assert [e.path.read_text(encoding="utf-8") for e in edits] == [e.new for e in edits]
 
 
-def test_a_journal_under_a_live_writers_lock_is_left_alone(example_repo: Path) -> None:
-    from olx.edit.fileio import repo_lock
-
-    edits = edits_of(example_repo)
-    path = journal.path_of(example_repo)
-    path.write_text(json.dumps(asdict(journal.Journal.of("no-commit", edits))))
-    # The lock is an flock: another process must hold it.
+@contextlib.contextmanager
+def lock_held_by_another_process(repo: Path) -> Iterator[None]:
+    """The repository's lock held by a live process (the lock is an flock: another
+    process must hold it), released by killing that process on leaving."""
     holder = subprocess.Popen(
         [
             sys.executable,
@@ -241,18 +239,29 @@ def test_a_journal_under_a_live_writers_lock_is_left_alone(example_repo: Path) -
             "from olx.edit.fileio import repo_lock\n"
             "with repo_lock(Path(sys.argv[1])):\n"
             "    print('held', flush=True)\n    time.sleep(30)\n",
-            str(example_repo),
+            str(repo),
         ],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
+        assert holder.stdout is not None
         assert holder.stdout.readline().strip() == "held"
-        assert journal.recover_if_needed(example_repo) == []
-        assert path.exists()
+        yield
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_journal_under_a_live_writers_lock_is_left_alone(example_repo: Path) -> None:
+    from olx.edit.fileio import repo_lock
+
+    edits = edits_of(example_repo)
+    path = journal.path_of(example_repo)
+    path.write_text(json.dumps(asdict(journal.Journal.of("no-commit", edits))))
+    with lock_held_by_another_process(example_repo):
+        assert journal.recover_if_needed(example_repo) == []
+        assert path.exists()
     with repo_lock(example_repo, wait=5):
         pass  # a killed holder releases the lock
     # The writer died before changing anything: nothing to put back, journal gone.
@@ -367,27 +376,9 @@ def test_a_journal_temp_under_a_live_writers_lock_is_left_alone(
     """A writer holds the lock while it writes its journal: the temporary file there
     is its own, not a stale one, whatever another olx command sees meanwhile."""
     stale = journal_temp(example_repo)
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, time\nfrom pathlib import Path\n"
-            "from olx.edit.fileio import repo_lock\n"
-            "with repo_lock(Path(sys.argv[1])):\n"
-            "    print('held', flush=True)\n    time.sleep(30)\n",
-            str(example_repo),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "held"
+    with lock_held_by_another_process(example_repo):
         assert journal.recover_if_needed(example_repo) == []
         assert stale.exists()
-    finally:
-        holder.kill()
-        holder.wait()
     assert journal.recover_if_needed(example_repo) == [
         f"removed {stale.name} (the write had changed nothing)"
     ]
