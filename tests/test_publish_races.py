@@ -214,3 +214,31 @@ def test_a_refused_push_after_a_race_gives_the_commit_to_push_by_hand(
     assert error["hint"].endswith(f"then: git push origin {commit}:refs/heads/{branch}")
     assert run(bare, "for-each-ref", "refs/heads") == ""
     assert run(example_repo, "rev-parse", branch) == made[0]
+
+
+def test_an_upstream_that_cannot_be_set_is_a_warning_the_push_stands(
+    example_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from olx.repo import publish
+
+    bare = _origin(example_repo, tmp_path)
+    real = publish.push
+    lock = example_repo / ".git" / "config.lock"
+
+    def push(repo, remote_name, branch, commit):  # type: ignore[no-untyped-def]
+        lock.touch()  # another git is writing .git/config: git config fails
+        return real(repo, remote_name, branch, commit)
+
+    monkeypatch.setattr(publish, "push", push)
+    result = invoke("--repo", example_repo, "--json", "promote", "xpro", "QA", "--push")
+    lock.unlink()
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    branch = "olx/promote-xpro-qa-ulmo"
+    assert out["pushed"] is True
+    assert run(bare, "rev-parse", branch) == out["commit"]
+    warned = [w for w in out["warnings"] if "setting its upstream failed" in w]
+    assert len(warned) == 1
+    assert f"git branch --set-upstream-to=origin/{branch} {branch}" in warned[0]

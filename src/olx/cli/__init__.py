@@ -26,7 +26,7 @@ MODULES = (
 
 
 # The module that registers each command: a run of the console script that names one
-# loads that module alone (:func:`_entry`); tests/test_cli_modules.py checks this
+# loads that module alone (:func:`_entry`); tests/test_startup.py checks this
 # against what each module registers. ``plan`` parses its steps with every command.
 COMMAND_MODULES: dict[str, str] = {
     "show": "commands_read",

@@ -346,9 +346,7 @@ def write(
         no_commit=no_commit,
         branch=branch,
         message=message,
-        # Only a commit records its command line (in its body): a dry run and
-        # --no-commit do not build it.
-        command_line="olx" if dry_run or no_commit else command_line(ctx),
+        command_line=lambda: command_line(ctx),  # built only for a commit
         verify=verify,
         force=force,
         publish=Publish(base, push or pr, pr),

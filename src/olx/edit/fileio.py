@@ -167,11 +167,31 @@ def _same_file(fd: int, path: Path) -> bool:
     return (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino)
 
 
+TEMP_SUFFIX = ".olx-tmp"
+
+
+def temporaries_of(path: Path) -> list[Path]:
+    """The temporary files :func:`write_text_atomically` makes for ``path`` and that are
+    still there (``.NAME.<random>.olx-tmp`` beside it): one directory listing. Only a
+    writer of ``path`` makes one and removes it; one found otherwise was left by a
+    writer that was killed."""
+    prefix = f".{path.name}."
+    try:
+        with os.scandir(path.parent) as entries:
+            return [
+                Path(entry.path)
+                for entry in entries
+                if entry.name.startswith(prefix) and entry.name.endswith(TEMP_SUFFIX)
+            ]
+    except OSError:  # no such directory (yet): nothing was left there
+        return []
+
+
 def _write_temp(path: Path, text: str) -> Path:
     import tempfile
 
     fd, tmp = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".olx-tmp", dir=path.parent
+        prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent
     )
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -121,7 +121,7 @@ def execute(
     no_commit: bool = False,
     branch: str | None = None,
     message: str | None = None,
-    command_line: str = "olx",
+    command_line: Callable[[], str] = lambda: "olx",
     verify: bool | None = None,
     force: bool = False,
     publish: Publish | None = None,
@@ -236,7 +236,7 @@ def _commit(
     outcome: Outcome,
     branch: str | None,
     message: str | None,
-    command_line: str,
+    command_line: Callable[[], str],
     publish: Publish,
     base: str | None,
 ) -> tuple[Outcome, _Unpublished | None]:
@@ -266,7 +266,10 @@ def _commit(
         if create and publish.base is None and original.startswith("olx/"):
             stacking = _stacking(repo, name, original)
             outcome = dataclasses.replace(outcome, warnings=(stacking,))
-        text = message_for(change, message, command_line)
+        # Only a commit records its command line (in its body and its pull request's):
+        # it is built here, never for a dry run or --no-commit.
+        recorded = command_line()
+        text = message_for(change, message, recorded)
         if base is not None:
             done = _commit_from(repo, change, name, text, original, ws, base)
         else:
@@ -292,7 +295,7 @@ def _commit(
                 stage_impact(ws.model, change.new_model),
                 _verify_lines(outcome.verified),
                 pr_checklist(target.root),
-                command_line,
+                recorded,
             ),
         )
         return outcome, _Unpublished(remote, Path(repo.git_dir), request)
@@ -316,8 +319,13 @@ def _publish(target: Target, outcome: Outcome, todo: _Unpublished) -> Outcome:
     assert outcome.branch is not None and outcome.commit is not None
     try:
         with gitops.failures_as_git_state(), gitops.open_repo(target.root) as repo:
-            pub.push(repo, todo.remote, outcome.branch, outcome.commit)
-        outcome = dataclasses.replace(outcome, pushed=True, remote=todo.remote)
+            warned = pub.push(repo, todo.remote, outcome.branch, outcome.commit)
+        outcome = dataclasses.replace(
+            outcome,
+            pushed=True,
+            remote=todo.remote,
+            warnings=(*outcome.warnings, *warned),
+        )
         if todo.request is None:
             return outcome
         url = pub.open_pull_request(target.root, todo.git_dir, todo.request)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -34,6 +33,7 @@ from olx.edit.fileio import (
     lock_path,
     olx_file,
     repo_lock,
+    temporaries_of,
     write_text_atomically,
 )
 from olx.errors import BusyError, FileAccessError, GitStateError
@@ -114,22 +114,12 @@ def pending(root: Path) -> bool:
 
 
 def stale_temporaries(root: Path) -> list[Path]:
-    """The journal's own temporary files in its directory (``.olx-journal.json.<random>
-    .olx-tmp``, the name :func:`~olx.edit.fileio.write_text_atomically` gives it): one
-    directory listing (.git's, a few dozen names), cheap enough for every command.
-    Only a writer that holds the lock makes one; outside its :func:`recorded` block,
-    one there was left by a writer killed while writing its journal."""
-    target = path_of(root, make=False)
-    prefix = f".{target.name}."
-    try:
-        with os.scandir(target.parent) as entries:
-            return [
-                Path(entry.path)
-                for entry in entries
-                if entry.name.startswith(prefix) and entry.name.endswith(".olx-tmp")
-            ]
-    except OSError:  # no such directory yet (outside git): nothing was left there
-        return []
+    """The journal's own temporary files in its directory
+    (:func:`~olx.edit.fileio.temporaries_of`: one listing of .git, a few dozen names,
+    cheap enough for every command). Only a writer that holds the lock makes one;
+    outside its :func:`recorded` block, one there was left by a writer killed while
+    writing its journal."""
+    return temporaries_of(path_of(root, make=False))
 
 
 def remove_stale_temporaries(root: Path) -> list[str]:
@@ -207,7 +197,7 @@ def _remove_temporaries(journal: Journal) -> list[str]:
     done = []
     for item in journal.files:
         path = Path(item["path"])
-        for tmp in path.parent.glob(f".{path.name}.*.olx-tmp"):
+        for tmp in temporaries_of(path):
             with contextlib.suppress(OSError):
                 tmp.unlink()
                 done.append(f"removed {tmp.name}")

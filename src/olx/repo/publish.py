@@ -78,9 +78,11 @@ def default_branch(repo: git.Repo, remote: str) -> str | None:
     return ref.removeprefix(f"refs/remotes/{remote}/") or None
 
 
-def push(repo: git.Repo, remote_name: str, branch: str, commit: str) -> None:
+def push(repo: git.Repo, remote_name: str, branch: str, commit: str) -> tuple[str, ...]:
     """Push ``commit`` (the commit olx made) to the remote as ``branch``, then set the
-    branch's upstream; PushError otherwise.
+    branch's upstream; PushError when the push fails. Returns the warnings: the push is
+    done even when the upstream cannot be set (``.git/config`` locked, say), so that is
+    a warning with the command to set it, not an error that would hide the push.
 
     The commit is pushed by its id (``git push REMOTE SHA:refs/heads/BRANCH``), not
     the branch by name: the push runs after the lock is released, and another olx
@@ -126,10 +128,14 @@ def push(repo: git.Repo, remote_name: str, branch: str, commit: str) -> None:
             details=output or pushed.reason,
         )
     for key, value in (("remote", remote_name), ("merge", target)):
-        gitrun.run(where, "config", f"branch.{branch}.{key}", value).check(
-            f"pushed {commit[:10]} as {remote_name}/{branch}; set its upstream: "
-            f"git branch --set-upstream-to={remote_name}/{branch} {branch}"
-        )
+        configured = gitrun.run(where, "config", f"branch.{branch}.{key}", value)
+        if not configured.ok:
+            return (
+                f"pushed {commit[:10]} as {remote_name}/{branch}, but setting its "
+                f"upstream failed ({configured.reason}); set it: git branch "
+                f"--set-upstream-to={remote_name}/{branch} {branch}",
+            )
+    return ()
 
 
 def _by_hand(repo: git.Repo, remote_name: str, branch: str, commit: str) -> str:

@@ -243,7 +243,11 @@ def workspace_at(target: Target, commit: str) -> Workspace:
     checks out the new branch, then requires each file to be, byte for byte, the text
     the change was planned against, and writes the new text into the work tree (git
     cleans it again as it stages it). With ``* text eol=crlf`` the blob has LF and the
-    checked-out file CRLF: planned against the blob, the write was refused."""
+    checked-out file CRLF: planned against the blob, the write was refused.
+
+    The attributes are the work tree's (git 2.39 has no ``--attr-source``): where
+    ``commit``'s own ``.gitattributes`` would check a file out otherwise, the byte check
+    refuses the write (exit 2) rather than write a wrong file."""
     from olx import gitrun
     from olx.edit.change import Workspace
 
