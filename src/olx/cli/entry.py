@@ -469,21 +469,29 @@ def main(argv: list[str] | None = None) -> NoReturn:
     _main(list(sys.argv[1:] if argv is None else argv))
 
 
-def command_word(args: list[str]) -> str | None:
-    """The command ``args`` name: the first word that is neither a global option nor
-    the value of one; None where there is none (bare ``olx``, ``olx --help``)."""
+@functools.cache
+def _valued_global_options() -> frozenset[str]:
+    """The global options that take a value (``--repo PATH``): built from the app's
+    callback once per process, though the console script asks twice (which module
+    to load, which command to build)."""
     import typer.main
 
     callback = app.registered_callback.callback if app.registered_callback else None
     params, _, _ = typer.main.get_params_convertors_ctx_param_name_from_function(
         callback
     )
-    valued = {
+    return frozenset(
         opt
         for p in params
         if isinstance(p, typer.core.TyperOption) and not p.is_flag
         for opt in p.opts
-    }
+    )
+
+
+def command_word(args: list[str]) -> str | None:
+    """The command ``args`` name: the first word that is neither a global option nor
+    the value of one; None where there is none (bare ``olx``, ``olx --help``)."""
+    valued = _valued_global_options()
     words = iter(args)
     for word in words:
         if word == "--":
